@@ -1,0 +1,239 @@
+package dev.kickoff.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.port.RunStore;
+import dev.kickoff.core.port.RunStore.ClaimResult;
+import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.core.run.StepRecord;
+import dev.kickoff.core.template.Budget;
+import dev.kickoff.core.template.TemplateException;
+import dev.kickoff.core.template.Templates;
+import dev.kickoff.core.workflow.StepDefinition;
+import dev.kickoff.core.workflow.VersionCache;
+import dev.kickoff.core.workflow.WorkflowDefinition;
+import dev.kickoff.core.workflow.WorkflowVersion;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Executes one run to its end: claims it under a lease, runs each step not yet recorded, checkpoints after
+ * every impure step, and finishes it completed or failed. Safe under duplicate and concurrent delivery: only
+ * the lease holder runs steps, and a run whose worker died is resumed from its first unfinished step once the
+ * lease expires.
+ */
+public final class RunExecutor {
+    /** Whole-run state beyond this is refused, keeping a run inside one DynamoDB item (400 KB). */
+    public static final int MAX_RUN_STATE_BYTES = 300 * 1024;
+    /** A step's resolved config is kept with its result up to this size (seed 002 shows it as input_data). */
+    static final int MAX_RECORDED_INPUT_BYTES = 16 * 1024;
+
+    public enum Kind {
+        /** This call brought the run to a terminal state. */
+        FINISHED,
+        /** The run was already terminal (a duplicate delivery). */
+        ALREADY_FINISHED,
+        /** Another worker holds a live lease; try again at {@link Outcome#retryAt()}. */
+        BUSY,
+        /** The run is waiting for a signal (suspended); nothing to do. */
+        NOT_RUNNABLE,
+        /** No such run. */
+        MISSING,
+        /** The lease was lost mid-run (this worker stalled past it); the new holder carries on. */
+        LEASE_LOST
+    }
+
+    public record Outcome(Kind kind, Run run, Instant retryAt) {
+    }
+
+    private final RunStore runs;
+    private final VersionCache versions;
+    private final StepRegistry registry;
+    private final Clock clock;
+    private final Duration lease;
+    private final RunObserver observer;
+
+    public RunExecutor(RunStore runs, VersionCache versions, StepRegistry registry, Clock clock, Duration lease,
+                       RunObserver observer) {
+        this.runs = runs;
+        this.versions = versions;
+        this.registry = registry;
+        this.clock = clock;
+        this.lease = lease;
+        this.observer = observer;
+    }
+
+    public Outcome execute(long runId, String workerId) {
+        Instant now = clock.instant();
+        ClaimResult claim = runs.claim(runId, workerId, now, now.plus(lease));
+        return switch (claim) {
+            case ClaimResult.Missing m -> new Outcome(Kind.MISSING, null, null);
+            case ClaimResult.Finished f -> new Outcome(Kind.ALREADY_FINISHED, f.run(), null);
+            case ClaimResult.NotRunnable n -> new Outcome(Kind.NOT_RUNNABLE, n.run(), null);
+            case ClaimResult.Busy b -> new Outcome(Kind.BUSY, b.run(), b.run().leaseUntil());
+            case ClaimResult.Claimed c -> run(c.run());
+        };
+    }
+
+    /**
+     * Ends a run as failed because its delivery was given up (every attempt failed for reasons outside the
+     * workflow), so that it does not stay in progress forever. False when someone else holds it or it ended.
+     */
+    public boolean giveUp(long runId, String workerId, String reason) {
+        Instant now = clock.instant();
+        ClaimResult claim = runs.claim(runId, workerId, now, now.plus(lease));
+        if (claim instanceof ClaimResult.Claimed c) {
+            return finish(c.run(), c.run().steps(), RunStatus.FAILED, null, reason).kind() == Kind.FINISHED;
+        }
+        return false;
+    }
+
+    private Outcome run(Run run) {
+        Optional<WorkflowVersion> version = versions.get(run.orgId(), run.workflowId(), run.workflowVersion());
+        if (version.isEmpty()) {
+            return finish(run, run.steps(), RunStatus.FAILED, null,
+                    "workflow version " + run.workflowVersion() + " no longer exists");
+        }
+        WorkflowDefinition definition = version.get().definition();
+
+        // Completed steps from an earlier attempt stand; anything else is redone.
+        List<StepRecord> records = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        for (StepRecord r : run.steps()) {
+            if (r.completed()) {
+                records.add(r);
+                done.add(r.id());
+            }
+        }
+        ObjectNode scope = scope(run, records);
+
+        List<StepDefinition> steps = definition.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            StepDefinition step = steps.get(i);
+            if (done.contains(step.id())) {
+                continue;
+            }
+            StepType type = registry.find(step.type()).orElse(null);
+            Instant started = clock.instant();
+            if (type == null) {
+                records.add(failed(step, null, "unknown step type '" + step.type() + "'", started));
+                return finish(run, records, RunStatus.FAILED, null,
+                        "step '" + step.id() + "' failed: unknown step type '" + step.type() + "'");
+            }
+            Budget budget = Budget.standard();
+            JsonNode config = null;
+            try {
+                config = Templates.resolve(step.config(), scope, budget, "/steps/" + i + "/config");
+                JsonNode output = type.execute(new StepInvocation(step, config, run, scope, budget));
+                StepRecord record = new StepRecord(step.id(), step.type(), StepRecord.COMPLETED, recordable(config),
+                        output, null, started, clock.instant());
+                records.add(record);
+                ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
+                observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
+                if (!type.pure()) {
+                    Instant now = clock.instant();
+                    run = run.toBuilder().steps(records).updatedAt(now).lease(run.leaseOwner(), now.plus(lease)).build();
+                    if (!runs.checkpoint(run)) {
+                        return new Outcome(Kind.LEASE_LOST, run, null);
+                    }
+                }
+            } catch (StepFailedException | TemplateException e) {
+                StepRecord record = failed(step, config, e.getMessage(), started);
+                records.add(record);
+                observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
+                return finish(run, records, RunStatus.FAILED, null,
+                        "step '" + step.id() + "' failed: " + e.getMessage());
+            }
+        }
+
+        JsonNode output;
+        try {
+            output = definition.output() != null
+                    ? Templates.resolve(definition.output(), scope, Budget.standard(), "/output")
+                    : records.isEmpty() ? null : records.getLast().output();
+        } catch (TemplateException e) {
+            return finish(run, records, RunStatus.FAILED, null, "the workflow output failed: " + e.getMessage());
+        }
+        return finish(run, records, RunStatus.COMPLETED, output, null);
+    }
+
+    private Outcome finish(Run run, List<StepRecord> records, RunStatus status, JsonNode output, String error) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        int size = Json.sizeOf(run.input()) + Json.sizeOf(output);
+        for (StepRecord r : records) {
+            size += Json.sizeOf(r.input()) + Json.sizeOf(r.output());
+        }
+        if (size > MAX_RUN_STATE_BYTES) {
+            status = RunStatus.FAILED;
+            output = null;
+            error = "the run's input, step outputs and output total " + size + " bytes, over the limit of "
+                    + MAX_RUN_STATE_BYTES + "; step outputs were dropped";
+            records = records.stream().map(r -> new StepRecord(r.id(), r.type(), r.status(), null, null, r.error(),
+                    r.startedAt(), r.completedAt())).toList();
+        }
+        Run finished = run.toBuilder().status(status).output(output).error(error).steps(records)
+                .updatedAt(now).completedAt(now).build();
+        if (!runs.finish(finished)) {
+            return new Outcome(Kind.LEASE_LOST, finished, null);
+        }
+        observer.runFinished(finished);
+        return new Outcome(Kind.FINISHED, finished, null);
+    }
+
+    private StepRecord failed(StepDefinition step, JsonNode config, String message, Instant started) {
+        return new StepRecord(step.id(), step.type(), StepRecord.FAILED, recordable(config), null, message, started,
+                clock.instant());
+    }
+
+    private static JsonNode recordable(JsonNode config) {
+        if (config == null) {
+            return null;
+        }
+        int size = Json.sizeOf(config);
+        if (size <= MAX_RECORDED_INPUT_BYTES) {
+            return config;
+        }
+        ObjectNode note = Json.object();
+        note.put("_truncated", true);
+        note.put("bytes", size);
+        return note;
+    }
+
+    /** The template scope: {@code input}, {@code steps.<id>.output}, {@code run}. */
+    static ObjectNode scope(Run run, List<StepRecord> completed) {
+        ObjectNode scope = Json.object();
+        scope.set("input", run.input() == null ? Json.object() : run.input());
+        ObjectNode steps = scope.putObject("steps");
+        for (StepRecord r : completed) {
+            steps.set(r.id(), stepScope(r));
+        }
+        ObjectNode meta = scope.putObject("run");
+        meta.put("id", run.id());
+        meta.put("workflow_id", run.workflowId());
+        meta.put("workflow_version", run.workflowVersion());
+        meta.put("created_at", run.createdAt().toString());
+        if (run.connectionId() != null) {
+            meta.put("connection_id", run.connectionId());
+            scope.put("connectionId", run.connectionId());
+        }
+        return scope;
+    }
+
+    private static ObjectNode stepScope(StepRecord record) {
+        ObjectNode node = Json.object();
+        node.set("output", record.output());
+        node.put("status", record.status());
+        return node;
+    }
+}

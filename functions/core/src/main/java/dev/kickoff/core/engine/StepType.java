@@ -1,0 +1,28 @@
+package dev.kickoff.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kickoff.core.error.FieldError;
+import dev.kickoff.core.workflow.StepDefinition;
+
+import java.util.List;
+
+/**
+ * A kind of step ({@code transform}, {@code fail}, ...). The engine resolves the step's config templates, then
+ * calls {@link #execute} with the result.
+ */
+public interface StepType {
+    String name();
+
+    /**
+     * True when the step is deterministic and has no effect outside the run (a pure function of its resolved
+     * config). The engine does not checkpoint after pure steps: if a worker dies, re-running them gives the same
+     * result. After every impure step the engine writes a checkpoint, so the step never runs twice.
+     */
+    boolean pure();
+
+    /** Problems with the step's config beyond template syntax, as JSON Pointers under {@code pointer}. */
+    List<FieldError> validate(StepDefinition step, String pointer);
+
+    /** Runs the step; returns its output or throws {@link StepFailedException} to fail the run. */
+    JsonNode execute(StepInvocation invocation);
+}

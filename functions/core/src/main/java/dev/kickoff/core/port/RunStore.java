@@ -1,0 +1,56 @@
+package dev.kickoff.core.port;
+
+import dev.kickoff.core.run.Run;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Runs, with the conditional writes that make execution safe under at-least-once delivery: a run is claimed
+ * by one worker at a time (a lease), and only the lease holder may checkpoint or finish it.
+ */
+public interface RunStore {
+    /** Stores a new pending run; {@link DuplicateIdException} if the ID is taken. */
+    void create(Run run);
+
+    /** Strongly consistent read. */
+    Optional<Run> find(long runId);
+
+    /**
+     * Takes the run for {@code owner} until {@code leaseUntil}: succeeds when it is pending, or in progress under
+     * a lease that expired before {@code now} (its worker died). Increments {@code attempts}.
+     */
+    ClaimResult claim(long runId, String owner, Instant now, Instant leaseUntil);
+
+    /** Saves progress (steps, lease extension) if {@code run.leaseOwner()} still holds the lease. */
+    boolean checkpoint(Run run);
+
+    /** Saves the terminal state if {@code run.leaseOwner()} still holds the lease; the lease is released. */
+    boolean finish(Run run);
+
+    /**
+     * Ends a run that never started (still {@code pending}) as failed, e.g. when it could not be queued or
+     * delivery was given up; false when it is no longer pending.
+     */
+    boolean abandon(long runId, String error, Instant at);
+
+    sealed interface ClaimResult {
+        record Claimed(Run run) implements ClaimResult {
+        }
+
+        /** The run is already in a terminal state. */
+        record Finished(Run run) implements ClaimResult {
+        }
+
+        /** Another worker holds a live lease. */
+        record Busy(Run run) implements ClaimResult {
+        }
+
+        /** Suspended runs wait for a signal, not a worker. */
+        record NotRunnable(Run run) implements ClaimResult {
+        }
+
+        record Missing() implements ClaimResult {
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.kickoff.core.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One execution of one workflow version. The first group of fields is fixed when the run is created; the second
+ * changes as the worker executes it. {@code leaseOwner}/{@code leaseUntil} say which worker holds it and until when.
+ */
+public record Run(
+        long id,
+        long orgId,
+        long workflowId,
+        int workflowVersion,
+        boolean workflowDraft,
+        long triggerId,
+        String triggerType,
+        String triggeredBy,
+        String mode,
+        JsonNode input,
+        String connectionId,
+        Long caseId,
+        Instant createdAt,
+        RunStatus status,
+        JsonNode output,
+        String error,
+        List<StepRecord> steps,
+        Instant updatedAt,
+        Instant startedAt,
+        Instant completedAt,
+        int attempts,
+        String leaseOwner,
+        Instant leaseUntil) {
+
+    public Run {
+        steps = steps == null ? List.of() : List.copyOf(steps);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Copy-with-changes for the fields that change while a run executes. */
+    public static final class Builder {
+        private final Run base;
+        private RunStatus status;
+        private JsonNode output;
+        private String error;
+        private List<StepRecord> steps;
+        private Instant updatedAt;
+        private Instant startedAt;
+        private Instant completedAt;
+        private int attempts;
+        private String leaseOwner;
+        private Instant leaseUntil;
+
+        private Builder(Run base) {
+            this.base = base;
+            this.status = base.status;
+            this.output = base.output;
+            this.error = base.error;
+            this.steps = base.steps;
+            this.updatedAt = base.updatedAt;
+            this.startedAt = base.startedAt;
+            this.completedAt = base.completedAt;
+            this.attempts = base.attempts;
+            this.leaseOwner = base.leaseOwner;
+            this.leaseUntil = base.leaseUntil;
+        }
+
+        public Builder status(RunStatus v) { status = v; return this; }
+        public Builder output(JsonNode v) { output = v; return this; }
+        public Builder error(String v) { error = v; return this; }
+        public Builder steps(List<StepRecord> v) { steps = v; return this; }
+        public Builder updatedAt(Instant v) { updatedAt = v; return this; }
+        public Builder startedAt(Instant v) { startedAt = v; return this; }
+        public Builder completedAt(Instant v) { completedAt = v; return this; }
+        public Builder attempts(int v) { attempts = v; return this; }
+        public Builder lease(String owner, Instant until) { leaseOwner = owner; leaseUntil = until; return this; }
+
+        public Run build() {
+            return new Run(base.id, base.orgId, base.workflowId, base.workflowVersion, base.workflowDraft,
+                    base.triggerId, base.triggerType, base.triggeredBy, base.mode, base.input, base.connectionId,
+                    base.caseId, base.createdAt, status, output, error, steps, updatedAt, startedAt, completedAt,
+                    attempts, leaseOwner, leaseUntil);
+        }
+    }
+}

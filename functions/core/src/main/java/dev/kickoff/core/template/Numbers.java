@@ -1,0 +1,49 @@
+package dev.kickoff.core.template;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+
+/** Decimal arithmetic for templates: exact where it can be (money), 34 significant digits where it cannot. */
+final class Numbers {
+    static final MathContext CONTEXT = MathContext.DECIMAL128;
+
+    private Numbers() {
+    }
+
+    /** The node as a number, accepting numeric strings (form-encoded inputs often carry "42"). */
+    static BigDecimal toDecimal(JsonNode node, String what) {
+        if (node != null && node.isNumber()) {
+            return node.decimalValue();
+        }
+        if (node != null && node.isTextual()) {
+            try {
+                String text = node.textValue().strip();
+                if (text.length() <= 100) {
+                    return new BigDecimal(text);
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the error below
+            }
+        }
+        throw new TemplateException(what + " expects a number, got " + Values.describe(node));
+    }
+
+    /** A JSON number node for the value: integral values become integers, others drop trailing zeros. */
+    static JsonNode toNode(BigDecimal value) {
+        BigDecimal v = value.round(CONTEXT);
+        BigDecimal stripped = v.signum() == 0 ? BigDecimal.ZERO : v.stripTrailingZeros();
+        if (stripped.scale() <= 0) {
+            var integer = stripped.toBigInteger();
+            if (integer.bitLength() < 64) {
+                return LongNode.valueOf(integer.longValue());
+            }
+            return BigIntegerNode.valueOf(integer);
+        }
+        return DecimalNode.valueOf(stripped);
+    }
+}
