@@ -1,0 +1,58 @@
+package dev.kickoff.store;
+
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** Reading and writing item attributes without ceremony. */
+final class Attrs {
+    private Attrs() {
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    static AttributeValue bool(boolean value) {
+        return AttributeValue.fromBool(value);
+    }
+
+    static AttributeValue instant(Instant value) {
+        return AttributeValue.fromS(value.toString());
+    }
+
+    static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    static long num(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    static Long numOrNull(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? null : Long.parseLong(v.n());
+    }
+
+    static boolean bool(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v != null && Boolean.TRUE.equals(v.bool());
+    }
+
+    static Instant time(Map<String, AttributeValue> item, String name) {
+        String s = str(item, name);
+        return s == null ? null : Instant.parse(s);
+    }
+
+    /** Sixteen digits, so that IDs below 2^53 sort lexically in numeric order inside sort keys. */
+    static String pad(long id) {
+        return String.format("%016d", id);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.kickoff.store;
+
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.port.DuplicateIdException;
+import dev.kickoff.core.port.RunStore;
+import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunStatus;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs on DynamoDB. Every state change is one conditional UpdateItem, so the lease protocol holds without
+ * transactions: claim (pending, or in progress under an expired lease), checkpoint and finish (only by the
+ * lease holder), abandon (only while pending).
+ */
+public final class DynamoRunStore implements RunStore {
+    private final DynamoTable table;
+
+    public DynamoRunStore(DynamoTable table) {
+        this.table = table;
+    }
+
+    @Override
+    public void create(Run run) {
+        try {
+            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(RunItems.toItem(run))
+                    .conditionExpression("attribute_not_exists(pk)").build());
+        } catch (ConditionalCheckFailedException e) {
+            throw new DuplicateIdException("run " + run.id());
+        }
+    }
+
+    @Override
+    public Optional<Run> find(long runId) {
+        return Optional.ofNullable(table.get(RunItems.pk(runId), RunItems.SK, true)).map(RunItems::fromItem);
+    }
+
+    @Override
+    public ClaimResult claim(long runId, String owner, Instant now, Instant leaseUntil) {
+        try {
+            var response = table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
+                    .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                    .updateExpression("SET #status = :running, lease_owner = :owner, lease_until = :until, "
+                            + "attempts = if_not_exists(attempts, :zero) + :one, "
+                            + "started_at = if_not_exists(started_at, :now), updated_at = :now")
+                    .conditionExpression("attribute_exists(pk) AND (#status = :pending OR "
+                            + "(#status = :running AND lease_until < :nowMillis))")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(RunItems.values(
+                            ":running", Attrs.s(RunStatus.IN_PROGRESS.wireName()),
+                            ":pending", Attrs.s(RunStatus.PENDING.wireName()),
+                            ":owner", Attrs.s(owner),
+                            ":until", Attrs.n(leaseUntil.toEpochMilli()),
+                            ":nowMillis", Attrs.n(now.toEpochMilli()),
+                            ":now", Attrs.instant(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)),
+                            ":zero", Attrs.n(0),
+                            ":one", Attrs.n(1)))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build());
+            return new ClaimResult.Claimed(RunItems.fromItem(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            if (!e.hasItem() || e.item().isEmpty()) {
+                return new ClaimResult.Missing();
+            }
+            Run current = RunItems.fromItem(e.item());
+            if (current.status().terminal()) {
+                return new ClaimResult.Finished(current);
+            }
+            if (current.status() == RunStatus.IN_PROGRESS) {
+                return new ClaimResult.Busy(current);
+            }
+            return new ClaimResult.NotRunnable(current);
+        }
+    }
+
+    @Override
+    public boolean checkpoint(Run run) {
+        return update(run, "SET steps = :steps, lease_until = :until, updated_at = :updated",
+                RunItems.values(
+                        ":steps", Attrs.s(RunItems.steps(run.steps())),
+                        ":until", Attrs.n(run.leaseUntil().toEpochMilli()),
+                        ":updated", Attrs.instant(run.updatedAt())));
+    }
+
+    @Override
+    public boolean finish(Run run) {
+        StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
+                + "completed_at = :completed");
+        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until");
+        Map<String, AttributeValue> values = RunItems.values(
+                ":final", Attrs.s(run.status().wireName()),
+                ":steps", Attrs.s(RunItems.steps(run.steps())),
+                ":updated", Attrs.instant(run.updatedAt()),
+                ":completed", Attrs.instant(run.completedAt()));
+        if (run.output() != null) {
+            set.append(", #output = :output");
+            values.put(":output", Attrs.s(Json.write(run.output())));
+        } else {
+            remove.append(", #output");
+        }
+        if (run.error() != null) {
+            set.append(", #error = :error");
+            values.put(":error", Attrs.s(run.error()));
+        } else {
+            remove.append(", #error");
+        }
+        return update(run, set.append(remove).toString(), values);
+    }
+
+    private boolean update(Run run, String expression, Map<String, AttributeValue> values) {
+        values.put(":owner", Attrs.s(run.leaseOwner()));
+        values.put(":running", Attrs.s(RunStatus.IN_PROGRESS.wireName()));
+        Map<String, String> names = new java.util.HashMap<>(Map.of("#status", "status"));
+        if (expression.contains("#output")) {
+            names.put("#output", "output");
+        }
+        if (expression.contains("#error")) {
+            names.put("#error", "error");
+        }
+        try {
+            table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
+                    .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                    .updateExpression(expression)
+                    .conditionExpression("#status = :running AND lease_owner = :owner")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean abandon(long runId, String error, Instant at) {
+        try {
+            table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
+                    .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                    .updateExpression("SET #status = :failed, #error = :error, completed_at = :at, updated_at = :at")
+                    .conditionExpression("#status = :pending")
+                    .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
+                    .expressionAttributeValues(RunItems.values(
+                            ":failed", Attrs.s(RunStatus.FAILED.wireName()),
+                            ":pending", Attrs.s(RunStatus.PENDING.wireName()),
+                            ":error", Attrs.s(error),
+                            ":at", Attrs.instant(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+}
