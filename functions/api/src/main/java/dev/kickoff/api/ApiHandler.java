@@ -1,0 +1,51 @@
+package dev.kickoff.api;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.kickoff.runtime.LogContext;
+import dev.kickoff.runtime.PowertoolsRunObserver;
+import dev.kickoff.runtime.Settings;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.function.aws.LambdaApplicationContextBuilder;
+import io.micronaut.function.aws.proxy.payload2.APIGatewayV2HTTPEventFunction;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+import java.util.Map;
+
+/**
+ * The API Lambda's entry point ({@code template.yaml}: {@code dev.kickoff.api.ApiHandler::handleRequest}). An API
+ * Gateway HTTP API (payload 2.0) event goes to Micronaut's router; each invocation logs as structured JSON with
+ * the Lambda context and flushes its metrics.
+ */
+public class ApiHandler extends APIGatewayV2HTTPEventFunction {
+
+    /** Used by Lambda: configuration comes from the function's environment variables. */
+    public ApiHandler() {
+        super();
+    }
+
+    /**
+     * Used by the local stack and the tests: the function's template environment, resolved against the
+     * emulators, layered over the process environment.
+     */
+    public ApiHandler(Map<String, String> environment) {
+        super(context(environment));
+    }
+
+    static ApplicationContext context(Map<String, String> environment) {
+        return new LambdaApplicationContextBuilder()
+                .singletons(Settings.fromEnvironment(environment))
+                .build();
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try {
+            return PowertoolsLogging.withLogging(context, () -> super.handleRequest(event, context));
+        } finally {
+            LogContext.clear();
+            PowertoolsRunObserver.flush();
+        }
+    }
+}

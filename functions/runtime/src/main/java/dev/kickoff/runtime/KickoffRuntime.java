@@ -1,0 +1,147 @@
+package dev.kickoff.runtime;
+
+import dev.kickoff.core.auth.TokenService;
+import dev.kickoff.core.engine.RunExecutor;
+import dev.kickoff.core.engine.StepRegistry;
+import dev.kickoff.core.id.IdGenerator;
+import dev.kickoff.core.org.OrganizationService;
+import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.run.RunService;
+import dev.kickoff.core.workflow.VersionCache;
+import dev.kickoff.core.workflow.WorkflowDefinitions;
+import dev.kickoff.core.workflow.WorkflowService;
+import dev.kickoff.store.AwsClients;
+import dev.kickoff.store.DynamoOrganizationStore;
+import dev.kickoff.store.DynamoRunStore;
+import dev.kickoff.store.DynamoTable;
+import dev.kickoff.store.DynamoTokenStore;
+import dev.kickoff.store.DynamoWorkflowStore;
+import dev.kickoff.store.SqsRunQueue;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.time.Clock;
+import java.util.UUID;
+
+/**
+ * The composition root: the core's services wired to the DynamoDB and SQS adapters. Plain constructors, no
+ * reflection, so a function's cold start pays only for the objects it builds. SDK clients are created on
+ * first use: the API needs SQS, a management-only request does not.
+ */
+public final class KickoffRuntime {
+    private final Settings settings;
+    private final Clock clock;
+    private final StepRegistry steps;
+    private final RunObserver observer;
+    private final DynamoDbClient dynamo;
+    private volatile SqsClient sqs;
+
+    private final DynamoTable table;
+    private final IdGenerator ids;
+    private final WorkflowDefinitions definitions;
+    private final DynamoWorkflowStore workflowStore;
+    private final DynamoRunStore runStore;
+    private final TokenService tokens;
+    private final VersionCache versions;
+    /** Identifies this process as a lease owner. */
+    private final String instanceId = UUID.randomUUID().toString();
+
+    public KickoffRuntime(Settings settings) {
+        this(settings, Clock.systemUTC(), StepRegistry.standard(), new PowertoolsRunObserver(), AwsClients.dynamoDb());
+        PowertoolsRunObserver.configure(settings.metricsNamespace(), settings.metricsEnabled());
+    }
+
+    public KickoffRuntime(Settings settings, Clock clock, StepRegistry steps, RunObserver observer,
+                          DynamoDbClient dynamo) {
+        this.settings = settings;
+        this.clock = clock;
+        this.steps = steps;
+        this.observer = observer;
+        this.dynamo = dynamo;
+        this.table = new DynamoTable(dynamo, settings.table());
+        this.ids = new IdGenerator(clock);
+        this.definitions = new WorkflowDefinitions(steps);
+        this.workflowStore = new DynamoWorkflowStore(table, definitions::read);
+        this.runStore = new DynamoRunStore(table);
+        this.tokens = new TokenService(new DynamoTokenStore(table), ids, clock);
+        this.versions = new VersionCache(workflowStore, 256);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public DynamoTable table() {
+        return table;
+    }
+
+    public SqsClient sqs() {
+        SqsClient current = sqs;
+        if (current == null) {
+            synchronized (this) {
+                if (sqs == null) {
+                    sqs = AwsClients.sqs();
+                }
+                current = sqs;
+            }
+        }
+        return current;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    public OrganizationService organizations() {
+        return new OrganizationService(new DynamoOrganizationStore(table), tokens, ids, clock);
+    }
+
+    public WorkflowService workflows() {
+        return new WorkflowService(workflowStore, definitions, ids, clock);
+    }
+
+    public RunService runs() {
+        return new RunService(workflowStore, runStore, (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl())
+                .enqueue(org, run), ids, clock, observer);
+    }
+
+    public RunExecutor executor() {
+        return new RunExecutor(runStore, versions, steps, clock, settings.runLease(), observer);
+    }
+
+    public DynamoRunStore runStore() {
+        return runStore;
+    }
+
+    public DynamoWorkflowStore workflowStore() {
+        return workflowStore;
+    }
+
+    public VersionCache versions() {
+        return versions;
+    }
+
+    public IdGenerator ids() {
+        return ids;
+    }
+
+    public StepRegistry steps() {
+        return steps;
+    }
+
+    public RunObserver observer() {
+        return observer;
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.kickoff.runtime;
+
+import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.core.run.StepRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import software.amazon.cloudwatchlogs.emf.config.EnvironmentConfigurationProvider;
+import software.amazon.cloudwatchlogs.emf.environment.Environments;
+
+import java.time.Duration;
+
+/**
+ * Run lifecycle as CloudWatch metrics (embedded metric format, written with the function's logs: no API calls)
+ * and as structured log lines. Metrics are flushed by the handler at the end of each invocation.
+ */
+public final class PowertoolsRunObserver implements RunObserver {
+    private static final Logger LOG = LoggerFactory.getLogger(PowertoolsRunObserver.class);
+
+    private Metrics metrics() {
+        return MetricsFactory.getMetricsInstance();
+    }
+
+    @Override
+    public void runCreated(Run run) {
+        metrics().addMetric("RunsCreated", 1, MetricUnit.COUNT);
+        LOG.info("run created: workflow {} version {}", run.workflowId(), run.workflowVersion());
+    }
+
+    @Override
+    public void stepFinished(Run run, StepRecord step, Duration took) {
+        metrics().addMetric("StepDuration", took.toNanos() / 1_000_000.0, MetricUnit.MILLISECONDS);
+        if (StepRecord.FAILED.equals(step.status())) {
+            LOG.info("step {} ({}) failed in {} ms: {}", step.id(), step.type(), took.toMillis(), step.error());
+        } else {
+            LOG.debug("step {} ({}) completed in {} ms", step.id(), step.type(), took.toMillis());
+        }
+    }
+
+    @Override
+    public void runFinished(Run run) {
+        metrics().addMetric(run.status() == RunStatus.COMPLETED ? "RunsCompleted" : "RunsFailed", 1, MetricUnit.COUNT);
+        if (run.startedAt() != null && run.completedAt() != null) {
+            metrics().addMetric("RunDuration", Duration.between(run.createdAt(), run.completedAt()).toMillis(),
+                    MetricUnit.MILLISECONDS);
+        }
+        LOG.info("run {} after {} attempt(s){}", run.status().wireName(), run.attempts(),
+                run.error() == null ? "" : ": " + run.error());
+    }
+
+    /**
+     * Sets the namespace metrics are written under, and where they go: on Lambda, EMF documents in the function's
+     * log; elsewhere the same documents on stdout (never the CloudWatch agent's TCP port, which the EMF library
+     * would otherwise try), or nowhere when {@code enabled} is false (the local stack's console stays readable).
+     */
+    public static synchronized void configure(String namespace, boolean enabled) {
+        if (!enabled) {
+            MetricsFactory.setMetricsProvider(NoMetrics::new);
+        } else if (System.getenv("AWS_LAMBDA_FUNCTION_NAME") == null) {
+            EnvironmentConfigurationProvider.getConfig().setEnvironmentOverride(Environments.Local);
+        }
+        Metrics metrics = MetricsFactory.getMetricsInstance();
+        metrics.setNamespace(namespace);
+        metrics.setRaiseOnEmptyMetrics(false);
+    }
+
+    /** Writes the invocation's metrics (one EMF document); never fails the invocation it ends. */
+    public static void flush() {
+        try {
+            MetricsFactory.getMetricsInstance().flush();
+        } catch (RuntimeException e) {
+            LOG.warn("metrics were not flushed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.kickoff.runtime;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Configuration every function reads, from its environment (template.yaml declares each variable once).
+ *
+ * @param table            DynamoDB table name ({@code KICKOFF_TABLE})
+ * @param runsQueueUrl     SQS queue of runs to execute ({@code KICKOFF_RUNS_QUEUE_URL})
+ * @param runLease         how long a worker holds a claimed run ({@code KICKOFF_RUN_LEASE_SECONDS})
+ * @param maxReceiveCount  the runs queue's redrive threshold ({@code KICKOFF_RUN_MAX_RECEIVE_COUNT})
+ * @param publicUrl        base URL clients reach the API at, when not derivable from the request
+ *                         ({@code KICKOFF_PUBLIC_URL}, optional)
+ * @param local            true when running on one machine ({@code KICKOFF_LOCAL}); relaxes nothing but what
+ *                         local development needs (e.g. webhook delivery to loopback)
+ * @param metricsNamespace CloudWatch namespace of the EMF metrics ({@code POWERTOOLS_METRICS_NAMESPACE})
+ * @param metricsEnabled   false to drop metrics ({@code KICKOFF_METRICS=off}; the local stack's console)
+ */
+public record Settings(
+        String table,
+        String runsQueueUrl,
+        Duration runLease,
+        int maxReceiveCount,
+        String publicUrl,
+        boolean local,
+        String metricsNamespace,
+        boolean metricsEnabled) {
+
+    public static Settings fromEnvironment(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(overrides);
+        return new Settings(
+                required(env, "KICKOFF_TABLE"),
+                env.getOrDefault("KICKOFF_RUNS_QUEUE_URL", ""),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("KICKOFF_RUN_LEASE_SECONDS", "60"))),
+                Integer.parseInt(env.getOrDefault("KICKOFF_RUN_MAX_RECEIVE_COUNT", "5")),
+                blankToNull(env.get("KICKOFF_PUBLIC_URL")),
+                Boolean.parseBoolean(env.getOrDefault("KICKOFF_LOCAL", "false")),
+                env.getOrDefault("POWERTOOLS_METRICS_NAMESPACE", "Kickoff"),
+                !"off".equalsIgnoreCase(env.getOrDefault("KICKOFF_METRICS", "on")));
+    }
+
+    private static String required(Map<String, String> env, String name) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not set; template.yaml sets it for every function");
+        }
+        return value;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}
