@@ -20,7 +20,12 @@ import dev.kickoff.store.SqsRunQueue;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
+import dev.kickoff.core.engine.StepType;
+
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
 import java.util.UUID;
 
 /**
@@ -47,7 +52,7 @@ public final class KickoffRuntime {
     private final String instanceId = UUID.randomUUID().toString();
 
     public KickoffRuntime(Settings settings) {
-        this(settings, Clock.systemUTC(), StepRegistry.standard(), new PowertoolsRunObserver(), AwsClients.dynamoDb());
+        this(settings, Clock.systemUTC(), stepTypes(), new PowertoolsRunObserver(), AwsClients.dynamoDb());
         PowertoolsRunObserver.configure(settings.metricsNamespace(), settings.metricsEnabled());
     }
 
@@ -65,6 +70,13 @@ public final class KickoffRuntime {
         this.runStore = new DynamoRunStore(table);
         this.tokens = new TokenService(new DynamoTokenStore(table), ids, clock);
         this.versions = new VersionCache(workflowStore, 256);
+    }
+
+    /** The built-in step types plus any a deployment adds through {@code META-INF/services} (tests add probes). */
+    static StepRegistry stepTypes() {
+        List<StepType> extra = new ArrayList<>();
+        ServiceLoader.load(StepType.class).forEach(extra::add);
+        return StepRegistry.standard().with(extra);
     }
 
     public Settings settings() {

@@ -22,19 +22,24 @@ import java.time.Duration;
 public final class PowertoolsRunObserver implements RunObserver {
     private static final Logger LOG = LoggerFactory.getLogger(PowertoolsRunObserver.class);
 
-    private Metrics metrics() {
-        return MetricsFactory.getMetricsInstance();
+    /** The metrics logger is shared by the worker's concurrent runs; its calls are serialized here. */
+    private static final Object LOCK = new Object();
+
+    private static void add(String name, double value, MetricUnit unit) {
+        synchronized (LOCK) {
+            MetricsFactory.getMetricsInstance().addMetric(name, value, unit);
+        }
     }
 
     @Override
     public void runCreated(Run run) {
-        metrics().addMetric("RunsCreated", 1, MetricUnit.COUNT);
+        add("RunsCreated", 1, MetricUnit.COUNT);
         LOG.info("run created: workflow {} version {}", run.workflowId(), run.workflowVersion());
     }
 
     @Override
     public void stepFinished(Run run, StepRecord step, Duration took) {
-        metrics().addMetric("StepDuration", took.toNanos() / 1_000_000.0, MetricUnit.MILLISECONDS);
+        add("StepDuration", took.toNanos() / 1_000_000.0, MetricUnit.MILLISECONDS);
         if (StepRecord.FAILED.equals(step.status())) {
             LOG.info("step {} ({}) failed in {} ms: {}", step.id(), step.type(), took.toMillis(), step.error());
         } else {
@@ -44,10 +49,9 @@ public final class PowertoolsRunObserver implements RunObserver {
 
     @Override
     public void runFinished(Run run) {
-        metrics().addMetric(run.status() == RunStatus.COMPLETED ? "RunsCompleted" : "RunsFailed", 1, MetricUnit.COUNT);
+        add(run.status() == RunStatus.COMPLETED ? "RunsCompleted" : "RunsFailed", 1, MetricUnit.COUNT);
         if (run.startedAt() != null && run.completedAt() != null) {
-            metrics().addMetric("RunDuration", Duration.between(run.createdAt(), run.completedAt()).toMillis(),
-                    MetricUnit.MILLISECONDS);
+            add("RunDuration", Duration.between(run.createdAt(), run.completedAt()).toMillis(), MetricUnit.MILLISECONDS);
         }
         LOG.info("run {} after {} attempt(s){}", run.status().wireName(), run.attempts(),
                 run.error() == null ? "" : ": " + run.error());
@@ -72,7 +76,9 @@ public final class PowertoolsRunObserver implements RunObserver {
     /** Writes the invocation's metrics (one EMF document); never fails the invocation it ends. */
     public static void flush() {
         try {
-            MetricsFactory.getMetricsInstance().flush();
+            synchronized (LOCK) {
+                MetricsFactory.getMetricsInstance().flush();
+            }
         } catch (RuntimeException e) {
             LOG.warn("metrics were not flushed: {}", e.toString());
         }

@@ -92,6 +92,11 @@ public final class DynamoRunStore implements RunStore {
     }
 
     @Override
+    public boolean release(Run run) {
+        return update(run, "SET lease_until = :expired", RunItems.values(":expired", Attrs.n(0)));
+    }
+
+    @Override
     public boolean finish(Run run) {
         StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
                 + "completed_at = :completed");

@@ -75,6 +75,18 @@ public final class RunExecutor {
     }
 
     public Outcome execute(long runId, String workerId) {
+        return execute(runId, workerId, false);
+    }
+
+    /**
+     * Executes the run if this worker can claim it.
+     *
+     * <p>A step that fails by throwing anything other than {@link StepFailedException} (a dependency down, a
+     * bug) is treated as transient: the lease is released and the exception propagates, so the delivery is
+     * retried and the run resumes at that step. On the {@code lastAttempt} the run is instead ended as failed,
+     * so that no run stays in progress forever.
+     */
+    public Outcome execute(long runId, String workerId, boolean lastAttempt) {
         Instant now = clock.instant();
         ClaimResult claim = runs.claim(runId, workerId, now, now.plus(lease));
         return switch (claim) {
@@ -82,24 +94,11 @@ public final class RunExecutor {
             case ClaimResult.Finished f -> new Outcome(Kind.ALREADY_FINISHED, f.run(), null);
             case ClaimResult.NotRunnable n -> new Outcome(Kind.NOT_RUNNABLE, n.run(), null);
             case ClaimResult.Busy b -> new Outcome(Kind.BUSY, b.run(), b.run().leaseUntil());
-            case ClaimResult.Claimed c -> run(c.run());
+            case ClaimResult.Claimed c -> run(c.run(), lastAttempt);
         };
     }
 
-    /**
-     * Ends a run as failed because its delivery was given up (every attempt failed for reasons outside the
-     * workflow), so that it does not stay in progress forever. False when someone else holds it or it ended.
-     */
-    public boolean giveUp(long runId, String workerId, String reason) {
-        Instant now = clock.instant();
-        ClaimResult claim = runs.claim(runId, workerId, now, now.plus(lease));
-        if (claim instanceof ClaimResult.Claimed c) {
-            return finish(c.run(), c.run().steps(), RunStatus.FAILED, null, reason).kind() == Kind.FINISHED;
-        }
-        return false;
-    }
-
-    private Outcome run(Run run) {
+    private Outcome run(Run run, boolean lastAttempt) {
         Optional<WorkflowVersion> version = versions.get(run.orgId(), run.workflowId(), run.workflowVersion());
         if (version.isEmpty()) {
             return finish(run, run.steps(), RunStatus.FAILED, null,
@@ -154,6 +153,14 @@ public final class RunExecutor {
                 observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
                 return finish(run, records, RunStatus.FAILED, null,
                         "step '" + step.id() + "' failed: " + e.getMessage());
+            } catch (RuntimeException e) {
+                if (!lastAttempt) {
+                    releaseQuietly(run);
+                    throw e;
+                }
+                String message = "gave up after " + run.attempts() + " attempts: " + e;
+                records.add(failed(step, config, message, started));
+                return finish(run, records, RunStatus.FAILED, null, "step '" + step.id() + "' failed: " + message);
             }
         }
 
@@ -189,6 +196,14 @@ public final class RunExecutor {
         }
         observer.runFinished(finished);
         return new Outcome(Kind.FINISHED, finished, null);
+    }
+
+    private void releaseQuietly(Run run) {
+        try {
+            runs.release(run);
+        } catch (RuntimeException ignored) {
+            // the lease then simply runs out
+        }
     }
 
     private StepRecord failed(StepDefinition step, JsonNode config, String message, Instant started) {

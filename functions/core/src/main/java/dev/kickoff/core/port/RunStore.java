@@ -25,6 +25,12 @@ public interface RunStore {
     /** Saves progress (steps, lease extension) if {@code run.leaseOwner()} still holds the lease. */
     boolean checkpoint(Run run);
 
+    /**
+     * Gives up the lease early (after a transient failure) so the next delivery can resume the run at once
+     * instead of waiting for the lease to run out; false when the lease was no longer held.
+     */
+    boolean release(Run run);
+
     /** Saves the terminal state if {@code run.leaseOwner()} still holds the lease; the lease is released. */
     boolean finish(Run run);
 

@@ -82,13 +82,38 @@ class RunExecutorTest {
     static final class SimulatedCrash extends Error {
     }
 
+    /** A dependency that is down for the first {@code failures} calls. */
+    static final class Flaky implements StepType {
+        final AtomicInteger failures = new AtomicInteger(1);
+
+        public String name() {
+            return "flaky";
+        }
+
+        public boolean pure() {
+            return false;
+        }
+
+        public List<FieldError> validate(StepDefinition step, String pointer) {
+            return List.of();
+        }
+
+        public JsonNode execute(StepInvocation invocation) {
+            if (failures.getAndDecrement() > 0) {
+                throw new IllegalStateException("connection refused");
+            }
+            return Json.object().put("ok", true);
+        }
+    }
+
     MutableClock clock = new MutableClock(Instant.parse("2026-05-19T12:34:56Z"));
     InMemoryRunStore runs = new InMemoryRunStore();
     InMemoryWorkflowStore workflows = new InMemoryWorkflowStore();
     List<Long> queued = new ArrayList<>();
     Probe probe = new Probe();
     Crash crash = new Crash();
-    StepRegistry registry = StepRegistry.standard().with(List.of(probe, crash));
+    Flaky flaky = new Flaky();
+    StepRegistry registry = StepRegistry.standard().with(List.of(probe, crash, flaky));
     WorkflowService workflowService;
     RunService runService;
     RunExecutor executor;
@@ -217,6 +242,34 @@ class RunExecutorTest {
         assertThat(done.attempts()).isEqualTo(2);
         assertThat(probe.calls).as("step one ran exactly once").hasValue(1);
         assertThat(Json.write(done.output())).isEqualTo("{\"first\":1,\"second\":{\"survived\":true}}");
+    }
+
+    @Test
+    void aTransientStepFailureReleasesTheLeaseSoTheRetryResumesAtOnce() {
+        long wf = publish("""
+                {"name": "t", "steps": [{"id": "one", "type": "probe"}, {"id": "two", "type": "flaky"}]}""");
+        Run run = runService.trigger(ORG, wf, new RunRequest(Json.object(), null));
+        assertThatThrownBy(() -> executor.execute(run.id(), "w1")).hasMessageContaining("connection refused");
+        Run between = runs.find(run.id()).orElseThrow();
+        assertThat(between.status()).isEqualTo(RunStatus.IN_PROGRESS);
+        assertThat(between.leaseUntil()).isBefore(clock.instant());
+
+        assertThat(executor.execute(run.id(), "w2").kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(runs.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(probe.calls).hasValue(1);
+    }
+
+    @Test
+    void onTheLastAttemptATransientFailureEndsTheRunInsteadOfLeavingItInProgress() {
+        long wf = publish("""
+                {"name": "t", "steps": [{"id": "two", "type": "flaky"}]}""");
+        flaky.failures.set(100);
+        Run run = runService.trigger(ORG, wf, new RunRequest(Json.object(), null));
+        var outcome = executor.execute(run.id(), "w1", true);
+        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        Run done = runs.find(run.id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(done.error()).contains("step 'two' failed", "gave up after 1 attempts", "connection refused");
     }
 
     @Test

@@ -60,6 +60,17 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
+    public synchronized boolean release(Run run) {
+        Run current = runs.get(run.id());
+        if (current == null || current.status() != RunStatus.IN_PROGRESS
+                || !run.leaseOwner().equals(current.leaseOwner())) {
+            return false;
+        }
+        runs.put(run.id(), current.toBuilder().lease(current.leaseOwner(), Instant.EPOCH).build());
+        return true;
+    }
+
+    @Override
     public synchronized boolean finish(Run run) {
         if (!checkpoint(run)) {
             return false;

@@ -1,0 +1,43 @@
+package dev.kickoff.worker;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.kickoff.runtime.PowertoolsRunObserver;
+import dev.kickoff.runtime.Settings;
+import io.micronaut.function.aws.LambdaApplicationContextBuilder;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import jakarta.inject.Inject;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+import java.util.Map;
+
+/**
+ * The worker Lambda ({@code template.yaml}: {@code dev.kickoff.worker.RunWorkerHandler::handleRequest}), fed by
+ * the runs queue. Reports partial batch failures: a message stays on the queue only if its run still needs it.
+ */
+public class RunWorkerHandler extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
+    @Inject
+    RunWorker worker;
+
+    /** Used by Lambda: configuration comes from the function's environment variables. */
+    public RunWorkerHandler() {
+        super();
+    }
+
+    /** Used by the local stack and the tests: the function's template environment over the process's. */
+    public RunWorkerHandler(Map<String, String> environment) {
+        super(new LambdaApplicationContextBuilder().singletons(Settings.fromEnvironment(environment)));
+    }
+
+    @Override
+    public SQSBatchResponse execute(SQSEvent event) {
+        Context context = getApplicationContext().findBean(Context.class).orElse(null);
+        try {
+            return context == null ? worker.handle(event)
+                    : PowertoolsLogging.withLogging(context, () -> worker.handle(event));
+        } finally {
+            PowertoolsRunObserver.flush();
+        }
+    }
+}

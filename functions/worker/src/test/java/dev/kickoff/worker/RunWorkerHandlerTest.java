@@ -1,0 +1,222 @@
+package dev.kickoff.worker;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.kickoff.core.auth.Principal;
+import dev.kickoff.core.auth.Scope;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunRequest;
+import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.emulators.EventSource;
+import dev.kickoff.emulators.FunctionSpec;
+import dev.kickoff.emulators.LocalLambdaContext;
+import dev.kickoff.emulators.SqsEventSource;
+import dev.kickoff.emulators.StackResources;
+import dev.kickoff.emulators.testing.TestAws;
+import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.runtime.Settings;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The worker handler, invoked with SQS events the way the event source mapping invokes it, on the emulators. */
+class RunWorkerHandlerTest {
+    static StackResources resources;
+    static Map<String, String> environment;
+    static FunctionSpec worker;
+    static KickoffRuntime runtime;
+    static Principal principal;
+
+    @BeforeAll
+    static void setUp() {
+        resources = TestAws.get().provision("worker");
+        worker = FunctionSpec.of("WorkerFunction", resources);
+        environment = new HashMap<>(worker.environment());
+        environment.put("KICKOFF_RUN_LEASE_SECONDS", "1");
+        runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        var boot = runtime.organizations().create("worker-tests");
+        principal = new Principal(boot.organization().id(), 1, "tests", Scope.API);
+    }
+
+    static RunWorkerHandler newWorker() {
+        return new RunWorkerHandler(environment);
+    }
+
+    static long publish(String definition) {
+        var view = runtime.workflows().create(principal.orgId(), Json.parse(definition));
+        runtime.workflows().publish(principal.orgId(), view.workflow().id(), null);
+        return view.workflow().id();
+    }
+
+    static Run trigger(long workflow, String input) {
+        return runtime.runs().trigger(principal, workflow, new RunRequest(Json.parse(input), null));
+    }
+
+    static Run read(long runId) {
+        return runtime.runStore().find(runId).orElseThrow();
+    }
+
+    /** The run's message as the event source mapping would hand it over, receive count included. */
+    static SQSEvent.SQSMessage message(long runId, int receiveCount) {
+        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+        m.setMessageId("m-" + runId + "-" + receiveCount + "-" + System.nanoTime());
+        m.setReceiptHandle("rh-" + m.getMessageId());
+        m.setBody("{\"run_id\":" + runId + ",\"org_id\":" + principal.orgId() + "}");
+        m.setAttributes(Map.of("ApproximateReceiveCount", Integer.toString(receiveCount)));
+        m.setEventSource("aws:sqs");
+        return m;
+    }
+
+    static SQSEvent event(SQSEvent.SQSMessage... messages) {
+        SQSEvent e = new SQSEvent();
+        e.setRecords(List.of(messages));
+        return e;
+    }
+
+    static SQSBatchResponse invoke(RunWorkerHandler handler, SQSEvent event) {
+        return handler.handleRequest(event, new LocalLambdaContext(worker));
+    }
+
+    static List<String> failed(SQSBatchResponse response) {
+        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+    }
+
+    static final String ORDER = """
+            {"name": "order", "steps": [
+              {"id": "calculate-total", "type": "transform", "config": {"mapping": {
+                "subtotal": "{{input.items | map: 'quantity * price' | sum}}",
+                "tax": "{{input.items | map: 'quantity * price' | sum | times: 0.08}}",
+                "total": "{{input.items | map: 'quantity * price' | sum | times: 1.08}}"}}}]}""";
+
+    @Test
+    void executesQueuedRunsFromTheRealQueue() {
+        long wf = publish(ORDER);
+        Run a = trigger(wf, "{\"items\": [{\"product\": \"Widget\", \"quantity\": 2, \"price\": 1999}]}");
+        Run b = trigger(wf, "{\"items\": []}");
+        var source = new SqsEventSource(runtime.sqs(), resources, worker,
+                worker.events(EventSource.Sqs.class).getFirst(), newWorker());
+        assertThat(source.drain()).isGreaterThanOrEqualTo(2);
+
+        Run doneA = read(a.id());
+        assertThat(doneA.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(Json.write(doneA.output())).isEqualTo("{\"subtotal\":3998,\"tax\":319.84,\"total\":4317.84}");
+        assertThat(Json.write(read(b.id()).output())).isEqualTo("{\"subtotal\":0,\"tax\":0,\"total\":0}");
+        assertThat(doneA.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateDeliveryNeverRunsARunTwice() throws Exception {
+        long wf = publish("{\"name\": \"dup\", \"steps\": [{\"id\": \"p\", \"type\": \"test_probe\"}]}");
+        Run run = trigger(wf, "{}");
+        RunWorkerHandler first = newWorker();
+        RunWorkerHandler second = newWorker();
+        List<Callable<SQSBatchResponse>> deliveries = List.of(
+                () -> invoke(first, event(message(run.id(), 1))),
+                () -> invoke(second, event(message(run.id(), 1))));
+        try (var pool = Executors.newFixedThreadPool(2)) {
+            int kept = 0;
+            for (Future<SQSBatchResponse> f : pool.invokeAll(deliveries)) {
+                kept += f.get().getBatchItemFailures().size();
+            }
+            assertThat(kept).as("the losing duplicate is kept while the winner's lease is live, or deleted once done")
+                    .isLessThanOrEqualTo(1);
+        }
+        // ...and a late duplicate after completion is simply deleted.
+        assertThat(failed(invoke(newWorker(), event(message(run.id(), 2))))).isEmpty();
+
+        assertThat(TestSteps.PROBES.get(run.id())).hasValue(1);
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aRunWhoseWorkerWasKilledResumesFromItsFirstUnfinishedStep() throws Exception {
+        long wf = publish("""
+                {"name": "resume", "steps": [{"id": "one", "type": "test_probe"},
+                                             {"id": "two", "type": "test_crash_once"},
+                                             {"id": "three", "type": "transform",
+                                              "config": {"mapping": {"one": "{{steps.one.output.calls}}"}}}]}""");
+        Run run = trigger(wf, "{}");
+        SQSEvent.SQSMessage delivery = message(run.id(), 1);
+
+        assertThatThrownBy(() -> invoke(newWorker(), event(delivery))).isInstanceOf(TestSteps.WorkerDied.class);
+        Run stuck = read(run.id());
+        assertThat(stuck.status()).isEqualTo(RunStatus.IN_PROGRESS);
+        assertThat(stuck.steps()).extracting(s -> s.id()).containsExactly("one");
+
+        // Redelivered while the dead worker's lease is still live: kept, not run.
+        SQSEvent.SQSMessage early = message(run.id(), 2);
+        assertThat(failed(invoke(newWorker(), event(early)))).containsExactly(early.getMessageId());
+
+        Thread.sleep(1_200);  // the lease (1 s in this test) runs out
+        assertThat(failed(invoke(newWorker(), event(message(run.id(), 3))))).isEmpty();
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(TestSteps.PROBES.get(run.id())).as("step one is not run again").hasValue(1);
+        assertThat(Json.write(done.output())).isEqualTo("{\"one\":1}");
+    }
+
+    @Test
+    void transientFailuresAreRetriedAndTheLastDeliveryEndsTheRun() {
+        long wf = publish("{\"name\": \"down\", \"steps\": [{\"id\": \"call\", \"type\": \"test_always_down\"}]}");
+        Run run = trigger(wf, "{}");
+        SQSEvent.SQSMessage first = message(run.id(), 1);
+        assertThat(failed(invoke(newWorker(), event(first)))).containsExactly(first.getMessageId());
+        assertThat(read(run.id()).status()).isEqualTo(RunStatus.IN_PROGRESS);
+
+        int max = runtime.settings().maxReceiveCount();
+        assertThat(failed(invoke(newWorker(), event(message(run.id(), max))))).isEmpty();
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(done.error()).contains("gave up after", "connection refused by test dependency");
+    }
+
+    @Test
+    void aBatchReportsOnlyTheMessagesThatMustStay() {
+        long wf = publish(ORDER);
+        Run good = trigger(wf, "{\"items\": []}");
+        long down = publish("{\"name\": \"down2\", \"steps\": [{\"id\": \"call\", \"type\": \"test_always_down\"}]}");
+        Run bad = trigger(down, "{}");
+        SQSEvent.SQSMessage keep = message(bad.id(), 1);
+        SQSEvent.SQSMessage garbage = message(0, 1);
+        garbage.setBody("not json");
+        SQSEvent.SQSMessage missing = message(123456789L, 1);
+        var response = invoke(newWorker(), event(message(good.id(), 1), keep, garbage, missing));
+        assertThat(failed(response)).containsExactly(keep.getMessageId());
+        assertThat(read(good.id()).status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
+    void theTemplateSaysWhatTheLocalStackAndTheTestsAssume() {
+        var sqs = worker.events(EventSource.Sqs.class);
+        assertThat(sqs).hasSize(1);
+        assertThat(sqs.getFirst().queue()).isEqualTo("RunsQueue");
+        assertThat(sqs.getFirst().reportBatchItemFailures()).isTrue();
+        assertThat(worker.handlerClass()).isEqualTo(RunWorkerHandler.class.getName());
+        assertThat(environment).containsKeys("KICKOFF_TABLE", "KICKOFF_RUNS_QUEUE_URL", "KICKOFF_RUN_MAX_RECEIVE_COUNT");
+        Message probe = receiveNothing();
+        assertThat(probe).isNull();
+    }
+
+    private static Message receiveNothing() {
+        var messages = runtime.sqs().receiveMessage(ReceiveMessageRequest.builder()
+                .queueUrl(resources.queue("RunsDeadLetterQueue").url())
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL).waitTimeSeconds(0).build()).messages();
+        return messages.isEmpty() ? null : messages.getFirst();
+    }
+}
