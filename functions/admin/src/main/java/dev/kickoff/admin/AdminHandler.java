@@ -1,0 +1,57 @@
+package dev.kickoff.admin;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.kickoff.core.error.KickoffException;
+import dev.kickoff.core.org.OrganizationService;
+import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.runtime.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The admin Lambda ({@code template.yaml}: {@code dev.kickoff.admin.AdminHandler::handleRequest}), invoked by hand:
+ * <pre>
+ * aws lambda invoke --function-name &lt;AdminFunctionName&gt; --cli-binary-format raw-in-base64-out \
+ *   --payload '{"action": "create-organization", "name": "Acme"}' out.json
+ * </pre>
+ * answers {@code {"org_id": …, "manage_token": "mgt_…"}}. The token is in the response only: it is not logged.
+ */
+public class AdminHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+
+    private final KickoffRuntime runtime;
+
+    public AdminHandler() {
+        this(Map.of());
+    }
+
+    public AdminHandler(Map<String, String> environment) {
+        this.runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        Object action = input == null ? null : input.get("action");
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!"create-organization".equals(action)) {
+            out.put("error", "unknown action " + action + "; supported: create-organization");
+            return out;
+        }
+        try {
+            OrganizationService.Bootstrap boot = runtime.organizations().create(String.valueOf(input.get("name")));
+            LOG.info("created organization {} with manage token {}", boot.organization().id(),
+                    boot.manageToken().token().id());
+            out.put("org_id", boot.organization().id());
+            out.put("name", boot.organization().name());
+            out.put("manage_token", boot.manageToken().secret());
+            return out;
+        } catch (KickoffException e) {
+            out.put("error", e.getMessage());
+            return out;
+        }
+    }
+}

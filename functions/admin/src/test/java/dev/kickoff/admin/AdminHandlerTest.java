@@ -1,0 +1,38 @@
+package dev.kickoff.admin;
+
+import dev.kickoff.core.auth.Scope;
+import dev.kickoff.emulators.FunctionSpec;
+import dev.kickoff.emulators.LocalLambdaContext;
+import dev.kickoff.emulators.testing.TestAws;
+import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.runtime.Settings;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AdminHandlerTest {
+    @Test
+    void createsAnOrganizationWhoseManageTokenWorks() {
+        var resources = TestAws.get().provision("admin");
+        var spec = FunctionSpec.of("AdminFunction", resources);
+        var handler = new AdminHandler(spec.environment());
+        var out = handler.handleRequest(Map.of("action", "create-organization", "name", "Acme"),
+                new LocalLambdaContext(spec));
+        assertThat(out).containsKeys("org_id", "manage_token");
+        String token = (String) out.get("manage_token");
+        assertThat(token).startsWith("mgt_");
+
+        var principal = new KickoffRuntime(Settings.fromEnvironment(spec.environment())).tokens().authenticate(token);
+        assertThat(principal).hasValueSatisfying(p -> {
+            assertThat(p.orgId()).isEqualTo(((Number) out.get("org_id")).longValue());
+            assertThat(p.scope()).isEqualTo(Scope.MANAGE);
+        });
+
+        assertThat(handler.handleRequest(Map.of("action", "drop-tables"), new LocalLambdaContext(spec)))
+                .containsKey("error");
+        assertThat(handler.handleRequest(Map.of("action", "create-organization", "name", " "),
+                new LocalLambdaContext(spec)).get("error")).asString().contains("name");
+    }
+}
