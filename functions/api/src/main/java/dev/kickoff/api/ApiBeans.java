@@ -6,23 +6,19 @@ import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.runtime.KickoffRuntime;
 import dev.kickoff.runtime.Settings;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
-import java.util.Map;
 
-/** Exposes the composition root's services to the controllers. */
+/**
+ * Exposes the composition root's services to the controllers. The root itself ({@link KickoffRuntime}) is
+ * registered by {@link ApiHandler}; nothing here builds it, so several functions' beans can share one classpath
+ * (the local stack) without competing definitions.
+ */
 @Factory
 public class ApiBeans {
     @Singleton
-    @Requires(missingBeans = Settings.class)
-    Settings settings() {
-        return Settings.fromEnvironment(Map.of());
-    }
-
-    @Singleton
-    KickoffRuntime runtime(Settings settings) {
-        return new KickoffRuntime(settings);
+    Settings settings(KickoffRuntime runtime) {
+        return runtime.settings();
     }
 
     @Singleton

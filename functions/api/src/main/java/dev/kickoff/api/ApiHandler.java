@@ -6,7 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.kickoff.runtime.LogContext;
 import dev.kickoff.runtime.PowertoolsRunObserver;
 import dev.kickoff.runtime.Settings;
-import io.micronaut.context.ApplicationContext;
+import dev.kickoff.runtime.KickoffRuntime;
+import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.proxy.payload2.APIGatewayV2HTTPEventFunction;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
@@ -30,13 +31,18 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
      * emulators, layered over the process environment.
      */
     public ApiHandler(Map<String, String> environment) {
-        super(context(environment));
+        super(contextBuilder(environment).build());
     }
 
-    static ApplicationContext context(Map<String, String> environment) {
+    @Override
+    protected ApplicationContextBuilder newApplicationContextBuilder() {
+        return contextBuilder(Map.of());
+    }
+
+    /** The composition root is built here, once per instance (during init, so SnapStart captures it). */
+    static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
         return new LambdaApplicationContextBuilder()
-                .singletons(Settings.fromEnvironment(environment))
-                .build();
+                .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
     }
 
     @Override

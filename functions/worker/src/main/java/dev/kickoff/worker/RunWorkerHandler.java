@@ -5,6 +5,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.kickoff.runtime.PowertoolsRunObserver;
 import dev.kickoff.runtime.Settings;
+import dev.kickoff.runtime.KickoffRuntime;
+import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
@@ -27,7 +29,18 @@ public class RunWorkerHandler extends MicronautRequestHandler<SQSEvent, SQSBatch
 
     /** Used by the local stack and the tests: the function's template environment over the process's. */
     public RunWorkerHandler(Map<String, String> environment) {
-        super(new LambdaApplicationContextBuilder().singletons(Settings.fromEnvironment(environment)));
+        super(contextBuilder(environment));
+    }
+
+    @Override
+    protected ApplicationContextBuilder newApplicationContextBuilder() {
+        return contextBuilder(Map.of());
+    }
+
+    /** The composition root is built here, once per instance (during init, so SnapStart captures it). */
+    static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
+        return new LambdaApplicationContextBuilder()
+                .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
     }
 
     @Override

@@ -108,7 +108,16 @@ public final class ApiRequests {
         if (secret == null) {
             secret = request.getHeaders().get("x-api-key");
         }
-        Principal principal = tokens.require(secret == null ? null : secret.strip(), scope, secret != null);
+        Principal principal;
+        try {
+            principal = tokens.require(secret == null ? null : secret.strip(), scope, secret != null);
+        } catch (KickoffException e) {
+            // The external APIs document only 401 for token problems; a manage token there is one.
+            if (e.reason() == Reason.WRONG_SCOPE && scope == Scope.API) {
+                throw new KickoffException(Reason.UNAUTHENTICATED, e.getMessage());
+            }
+            throw e;
+        }
         LogContext.put(LogContext.ORG_ID, principal.orgId());
         return principal;
     }

@@ -1,0 +1,244 @@
+package dev.kickoff.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.emulators.AwsEndpoints;
+import dev.kickoff.emulators.CloudFormationTemplate;
+import dev.kickoff.emulators.EventSource;
+import dev.kickoff.emulators.FunctionSpec;
+import dev.kickoff.emulators.LambdaHandlers;
+import dev.kickoff.emulators.LocalDynamoDb;
+import dev.kickoff.emulators.LocalSqs;
+import dev.kickoff.emulators.Provisioner;
+import dev.kickoff.emulators.SqsEventSource;
+import dev.kickoff.emulators.StackResources;
+import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.runtime.Settings;
+import dev.kickoff.store.SqsRunQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Kickoff on one machine. Starts DynamoDB Local and ElasticMQ on loopback, creates the resources template.yaml
+ * declares, constructs every function's handler class with its template environment, wires each to its event
+ * sources (HTTP API, SQS) the way AWS would, and serves the API on http://localhost:8080 ({@code KICKOFF_PORT}).
+ * Data persists under {@code ./.kickoff} ({@code KICKOFF_DATA_DIR}).
+ */
+public final class KickoffLocal implements AutoCloseable {
+    public static final String STACK_NAME = "kickoff-local";
+
+    /** @param sqsConcurrency pollers per SQS event source, as Lambda scales its own */
+    public record Options(int port, Path dataDir, Path template, int sqsConcurrency) {
+        static Options fromEnvironment() {
+            return new Options(Integer.parseInt(env("KICKOFF_PORT", "8080")), Path.of(env("KICKOFF_DATA_DIR", ".kickoff")),
+                    CloudFormationTemplate.locate(), Integer.parseInt(env("KICKOFF_SQS_POLLERS", "2")));
+        }
+
+        private static String env(String name, String fallback) {
+            String v = System.getenv(name);
+            return v == null || v.isBlank() ? fallback : v;
+        }
+    }
+
+    static {
+        // Readable console lines locally (on Lambda the same code logs JSON); set before any logger exists.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "kickoff-local-log4j2.xml");
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(KickoffLocal.class);
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<String> wired = new ArrayList<>();
+    private final int port;
+    private final LocalCredentials credentials;
+    private final StackResources resources;
+    private final boolean firstStart;
+    private final Long sampleWorkflowId;
+
+    private KickoffLocal(Options options) throws IOException {
+        Files.createDirectories(options.dataDir());
+        LocalDynamoDb dynamo = LocalDynamoDb.start(options.dataDir().resolve("dynamodb"), 0);
+        closeables.add(dynamo);
+        LocalSqs sqs = LocalSqs.start(0);
+        closeables.add(sqs);
+        AwsEndpoints endpoints = AwsEndpoints.local(dynamo.endpoint(), sqs.endpoint());
+        endpoints.install();
+
+        resources = new Provisioner(endpoints.dynamoDbClient(), endpoints.sqsClient())
+                .provision(CloudFormationTemplate.load(options.template()), STACK_NAME, endpoints.region());
+
+        Map<String, String> localEnvironment = Map.of(
+                "KICKOFF_LOCAL", "true",
+                "KICKOFF_METRICS", "off");
+        List<FunctionSpec> functions = FunctionSpec.all(resources);
+        FunctionSpec apiSpec = null;
+        RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> api = null;
+        for (FunctionSpec spec : functions) {
+            for (EventSource.Sqs source : spec.events(EventSource.Sqs.class)) {
+                RequestHandler<SQSEvent, Object> handler = LambdaHandlers.instantiate(spec, localEnvironment);
+                closeables.add(new SqsEventSource(endpoints.sqsClient(), resources, spec, source, handler)
+                        .start(options.sqsConcurrency()));
+                wired.add(spec.logicalId() + "/" + source.name() + " (SQS " + source.queue() + ")");
+            }
+            for (EventSource.HttpApi source : spec.events(EventSource.HttpApi.class)) {
+                if (api != null) {
+                    throw new IllegalStateException("the local gateway serves one API function; "
+                            + apiSpec.logicalId() + " and " + spec.logicalId() + " both have HttpApi events");
+                }
+                apiSpec = spec;
+                api = LambdaHandlers.instantiate(spec, localEnvironment);
+                wired.add(spec.logicalId() + "/" + source.name() + " (HttpApi)");
+            }
+            List<String> unsupported = spec.events().stream()
+                    .filter(e -> !(e instanceof EventSource.Sqs) && !(e instanceof EventSource.HttpApi))
+                    .map(EventSource::name).toList();
+            if (!unsupported.isEmpty()) {
+                throw new IllegalStateException(spec.logicalId() + " has event sources the local stack does not run: "
+                        + unsupported);
+            }
+        }
+        if (api == null) {
+            throw new IllegalStateException("template.yaml declares no function with an HttpApi event");
+        }
+
+        Map<String, String> environment = new HashMap<>(apiSpec.environment());
+        environment.putAll(localEnvironment);
+        KickoffRuntime runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        LocalCredentials existing = LocalCredentials.load(options.dataDir(), runtime);
+        firstStart = existing == null;
+        credentials = firstStart ? LocalCredentials.create(options.dataDir(), runtime) : existing;
+        sampleWorkflowId = firstStart ? SampleWorkflow.create(runtime, credentials.orgId()) : null;
+        requeueUnfinishedRuns(runtime, endpoints);
+
+        HttpGateway gateway = new HttpGateway(options.port(), apiSpec, api);
+        closeables.add(gateway);
+        port = gateway.port();
+    }
+
+    public static KickoffLocal start(Options options) throws IOException {
+        return new KickoffLocal(options);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
+    public long orgId() {
+        return credentials.orgId();
+    }
+
+    public String manageToken() {
+        return credentials.manageToken();
+    }
+
+    public String apiToken() {
+        return credentials.apiToken();
+    }
+
+    /** Every event source now feeding a handler, as {@code Function/Event (kind)}. */
+    public List<String> wiredEventSources() {
+        return List.copyOf(wired);
+    }
+
+    public StackResources resources() {
+        return resources;
+    }
+
+    /**
+     * Runs that were pending or in progress when the stack last stopped lost their queue messages (ElasticMQ
+     * keeps messages in memory); queue them again. The claim protocol makes a second message harmless.
+     */
+    private static void requeueUnfinishedRuns(KickoffRuntime runtime, AwsEndpoints endpoints) {
+        SqsRunQueue queue = new SqsRunQueue(runtime.sqs(), runtime.settings().runsQueueUrl());
+        Map<String, AttributeValue> start = null;
+        int requeued = 0;
+        do {
+            var page = runtime.dynamo().scan(ScanRequest.builder().tableName(runtime.settings().table())
+                    .filterExpression("#type = :run AND (#status = :pending OR #status = :running)")
+                    .expressionAttributeNames(Map.of("#type", "type", "#status", "status"))
+                    .expressionAttributeValues(Map.of(":run", AttributeValue.fromS("run"),
+                            ":pending", AttributeValue.fromS("pending"), ":running", AttributeValue.fromS("in_progress")))
+                    .exclusiveStartKey(start).build());
+            for (var item : page.items()) {
+                queue.enqueue(Long.parseLong(item.get("org_id").n()), Long.parseLong(item.get("run_id").n()));
+                requeued++;
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        if (requeued > 0) {
+            LOG.info("queued {} run(s) left unfinished by the last stop", requeued);
+        }
+    }
+
+    void printBanner(PrintStream out, Path dataDir) {
+        out.println();
+        if (firstStart) {
+            out.println("Created a local organization (" + credentials.orgId() + "). Its tokens are shown once here and kept in "
+                    + dataDir.resolve(LocalCredentials.FILE) + " (mode 0600):");
+            out.println("  manage token: " + credentials.manageToken());
+            out.println("  api token:    " + credentials.apiToken());
+            out.println();
+            out.println("A sample workflow (" + sampleWorkflowId + ", \"Process Customer Order\") is published. Start a run:");
+            out.println("  curl -X POST " + baseUrl() + "/api/external/v1/workflows/" + sampleWorkflowId + "/runs \\");
+            out.println("    -H \"Authorization: Bearer " + credentials.apiToken() + "\" \\");
+            out.println("    -H \"Content-Type: application/json\" \\");
+            out.println("    -d '" + Json.write(SampleWorkflow.SAMPLE_INPUT) + "'");
+        } else {
+            out.println("Local organization " + credentials.orgId() + "; tokens in " + dataDir.resolve(LocalCredentials.FILE));
+        }
+        out.println();
+        out.println("Kickoff is ready on " + baseUrl() + " (data in " + dataDir.toAbsolutePath() + "; Ctrl+C stops it)");
+        out.flush();
+    }
+
+    @Override
+    public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                LOG.debug("while stopping: {}", e.toString());
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.fromEnvironment();
+        KickoffLocal stack;
+        try {
+            stack = start(options);
+        } catch (java.net.BindException e) {
+            System.err.println("Port " + options.port() + " is in use. Stop whatever holds it or set KICKOFF_PORT.");
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            stopped.countDown();
+        }));
+        stack.printBanner(System.out, options.dataDir());
+        stopped.await();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.kickoff.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kickoff.core.auth.Principal;
+import dev.kickoff.core.auth.Scope;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.emulators.CloudFormationTemplate;
+import dev.kickoff.emulators.FunctionSpec;
+import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.runtime.Settings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The README's run command, in-process: the whole system over real HTTP, as a new user meets it. */
+class KickoffLocalTest {
+    @TempDir
+    Path dataDir;
+
+    KickoffLocal start() throws Exception {
+        return KickoffLocal.start(new KickoffLocal.Options(0, dataDir, CloudFormationTemplate.locate(), 2));
+    }
+
+    @Test
+    void seed000CurlLinesWorkAgainstTheLocalStack() throws Exception {
+        try (KickoffLocal stack = start()) {
+            LocalHttp http = new LocalHttp(stack.baseUrl());
+            Path credentials = dataDir.resolve("credentials.json");
+            JsonNode stored = Json.parse(Files.readAllBytes(credentials));
+            assertThat(stored.fieldNames()).toIterable().containsExactly("org_id", "manage_token", "api_token");
+            assertThat(stored.get("api_token").asText()).startsWith("api_").isEqualTo(stack.apiToken());
+            assertThat(stored.get("manage_token").asText()).startsWith("mgt_");
+            assertThat(Files.getPosixFilePermissions(credentials))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+            // The sample workflow is there and published.
+            JsonNode workflows = http.send("GET", "/api/manage/v1/workflows", stack.manageToken(), null).json();
+            long workflow = workflows.get("workflows").get(0).get("id").asLong();
+            assertThat(workflows.get("workflows").get(0).get("status").asText()).isEqualTo("published");
+
+            // curl -X POST .../workflows/{WORKFLOW_ID}/runs -H "Authorization: Bearer ..." -d '{"input": {"key": "value"}}'
+            var created = http.send("POST", "/api/external/v1/workflows/" + workflow + "/runs", stack.apiToken(),
+                    "{\"input\": {\"customerId\": \"cus_1\", \"items\": [{\"product\": \"Widget\", \"quantity\": 2, \"price\": 1999}]}}",
+                    "Content-Type", "application/json");
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            JsonNode run = created.json().get("workflow_run");
+            assertThat(run.get("status").asText()).isEqualTo("pending");
+            String url = run.get("url").asText();
+            assertThat(url).isEqualTo(stack.baseUrl() + "/api/external/v1/workflows/" + workflow + "/runs/"
+                    + run.get("id").asLong());
+
+            // curl https://…/workflows/{WORKFLOW_ID}/runs/{RUN_ID}, polled until terminal
+            JsonNode done = http.awaitRun(url, stack.apiToken());
+            assertThat(done.get("status").asText()).isEqualTo("completed");
+            assertThat(Json.write(done.get("output"))).isEqualTo("{\"subtotal\":3998,\"tax\":319.84,\"total\":4317.84}");
+
+            var missing = http.send("GET", url, null, null);
+            assertThat(missing.status()).isEqualTo(401);
+            assertThat(missing.json().get("error").isTextual()).isTrue();
+            var unknown = http.send("GET", "/nowhere", stack.apiToken(), null);
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(unknown.raw().headers().firstValue("content-type")).hasValueSatisfying(
+                    v -> assertThat(v).contains("application/json"));
+        }
+    }
+
+    @Test
+    void dataAndCredentialsSurviveARestartAndUnfinishedRunsAreResumed() throws Exception {
+        long org;
+        String token;
+        long workflow;
+        long finishedRun;
+        long strandedRun;
+        try (KickoffLocal stack = start()) {
+            LocalHttp http = new LocalHttp(stack.baseUrl());
+            org = stack.orgId();
+            token = stack.apiToken();
+            workflow = http.send("GET", "/api/manage/v1/workflows", stack.manageToken(), null).json()
+                    .get("workflows").get(0).get("id").asLong();
+            JsonNode run = http.send("POST", "/api/external/v1/workflows/" + workflow + "/runs", token,
+                    "{\"input\": {\"items\": []}}").json().get("workflow_run");
+            finishedRun = http.awaitRun(run.get("url").asText(), token).get("id").asLong();
+
+            // A run whose message was lost when the stack stopped: stored, never queued.
+            var env = new java.util.HashMap<>(FunctionSpec.of("ApiFunction", stack.resources()).environment());
+            KickoffRuntime runtime = new KickoffRuntime(Settings.fromEnvironment(env));
+            var wf = runtime.workflowStore().find(org, workflow).orElseThrow();
+            strandedRun = runtime.runs().create(new Principal(org, 1, "test", Scope.API), wf,
+                    Json.parse("{\"items\": []}"), null, null).id();
+        }
+        try (KickoffLocal again = start()) {
+            LocalHttp http = new LocalHttp(again.baseUrl());
+            assertThat(again.orgId()).isEqualTo(org);
+            assertThat(again.apiToken()).isEqualTo(token);
+            String base = "/api/external/v1/workflows/" + workflow + "/runs/";
+            assertThat(http.send("GET", base + finishedRun, token, null).json().get("workflow_run").get("status")
+                    .asText()).isEqualTo("completed");
+            assertThat(http.awaitRun(again.baseUrl() + base + strandedRun, token).get("status").asText())
+                    .isEqualTo("completed");
+        }
+    }
+
+    @Test
+    void theLocalStackWiresEveryEventSourceTheTemplateDeclares() throws Exception {
+        try (KickoffLocal stack = start()) {
+            assertThat(stack.wiredEventSources()).containsExactlyInAnyOrder(
+                    "ApiFunction/Everything (HttpApi)", "WorkerFunction/Runs (SQS RunsQueue)");
+        }
+    }
+
+}

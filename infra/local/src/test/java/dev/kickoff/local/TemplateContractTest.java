@@ -1,0 +1,104 @@
+package dev.kickoff.local;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.kickoff.emulators.CloudFormationTemplate;
+import dev.kickoff.emulators.EventSource;
+import dev.kickoff.emulators.FunctionSpec;
+import dev.kickoff.emulators.Intrinsic;
+import dev.kickoff.emulators.testing.TestAws;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What template.yaml promises, checked against the code: handlers exist with the method Lambda calls, CodeUri
+ * names the jar the build makes, and the event sources and their limits fit together.
+ */
+class TemplateContractTest {
+    static CloudFormationTemplate template;
+    static List<FunctionSpec> functions;
+    static Path root;
+
+    @BeforeAll
+    static void load() {
+        Path file = CloudFormationTemplate.locate();
+        root = file.getParent();
+        template = CloudFormationTemplate.load(file);
+        functions = FunctionSpec.all(TestAws.get().provision("contract"));
+    }
+
+    @Test
+    void everyHandlerIsARequestHandlerWithTheConstructorsLambdaAndTheLocalStackUse() throws Exception {
+        assertThat(functions).extracting(FunctionSpec::logicalId)
+                .contains("ApiFunction", "WorkerFunction", "AdminFunction");
+        for (FunctionSpec f : functions) {
+            Class<?> type = Class.forName(f.handlerClass());
+            assertThat(RequestHandler.class).as(f.logicalId()).isAssignableFrom(type);
+            assertThat(f.handlerMethod()).isEqualTo("handleRequest");
+            assertThat(type.getMethod("handleRequest", Object.class, Context.class)).isNotNull();
+            assertThat(type.getConstructor()).as("Lambda's no-argument constructor").isNotNull();
+            assertThat(type.getConstructor(Map.class)).as("the local stack's constructor").isNotNull();
+        }
+    }
+
+    @Test
+    void codeUriNamesTheJarTheModuleBuilds() throws Exception {
+        for (FunctionSpec f : functions) {
+            String uri = f.codeUri();
+            assertThat(uri).as(f.logicalId()).matches("functions/[a-z]+/target/kickoff-[a-z]+\\.jar");
+            String module = uri.substring(0, uri.indexOf("/target/"));
+            String jar = uri.substring(uri.lastIndexOf('/') + 1, uri.length() - ".jar".length());
+            String pom = Files.readString(root.resolve(module).resolve("pom.xml"));
+            assertThat(pom).as(module + "/pom.xml").contains("<lambda.jar.name>" + jar + "</lambda.jar.name>")
+                    .contains("maven-shade-plugin");
+        }
+    }
+
+    @Test
+    void theRunsQueueFitsItsWorker() {
+        FunctionSpec worker = functions.stream().filter(f -> f.logicalId().equals("WorkerFunction")).findFirst().orElseThrow();
+        EventSource.Sqs runs = worker.events(EventSource.Sqs.class).getFirst();
+        assertThat(runs.reportBatchItemFailures()).isTrue();
+        assertThat(runs.batchSize()).isBetween(1, 10);
+
+        Map<String, Object> queue = template.properties(runs.queue());
+        int visibility = Integer.parseInt(String.valueOf(queue.get("VisibilityTimeout")));
+        assertThat(visibility).as("AWS: visibility timeout at least 6x the function timeout")
+                .isGreaterThanOrEqualTo(6 * worker.timeoutSeconds());
+        int lease = Integer.parseInt(worker.environment().get("KICKOFF_RUN_LEASE_SECONDS"));
+        assertThat(lease).as("a lease outlives an invocation, and ends before the message comes back")
+                .isGreaterThan(worker.timeoutSeconds()).isLessThan(visibility);
+
+        Map<?, ?> redrive = (Map<?, ?>) queue.get("RedrivePolicy");
+        assertThat(redrive.get("maxReceiveCount")).isEqualTo(new Intrinsic.Ref("RunMaxReceiveCount"));
+        Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) template.globals("Function").get("Environment")).get("Variables");
+        assertThat(variables.get("KICKOFF_RUN_MAX_RECEIVE_COUNT")).as("the worker reads the same threshold")
+                .isEqualTo(new Intrinsic.Ref("RunMaxReceiveCount"));
+    }
+
+    @Test
+    void theTableHasStreamsTtlAndOnDemandBilling() {
+        Map<String, Object> table = template.properties("KickoffTable");
+        assertThat(table.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
+        assertThat(((Map<?, ?>) table.get("StreamSpecification")).get("StreamViewType")).isEqualTo("NEW_AND_OLD_IMAGES");
+        assertThat(((Map<?, ?>) table.get("TimeToLiveSpecification")).get("AttributeName")).isEqualTo("expires_at");
+    }
+
+    @Test
+    void everyFunctionGetsTheTableAndTracing() {
+        for (FunctionSpec f : functions) {
+            assertThat(f.environment()).as(f.logicalId()).containsKey("KICKOFF_TABLE");
+            assertThat(f.environment().get("KICKOFF_TABLE")).endsWith("-KickoffTable");
+        }
+        assertThat(template.globals("Function").get("Tracing")).isEqualTo("Active");
+        assertThat(template.globals("Function").get("Runtime")).isEqualTo("java21");
+        assertThat(((Map<?, ?>) template.globals("Function").get("SnapStart")).get("ApplyOn")).isEqualTo("PublishedVersions");
+    }
+}
