@@ -7,6 +7,7 @@ import dev.kickoff.core.id.IdGenerator;
 import dev.kickoff.core.org.OrganizationService;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.run.RunService;
+import dev.kickoff.core.schema.JsonSchemas;
 import dev.kickoff.core.workflow.VersionCache;
 import dev.kickoff.core.workflow.WorkflowDefinitions;
 import dev.kickoff.core.workflow.WorkflowService;
@@ -65,7 +66,7 @@ public final class KickoffRuntime {
         this.dynamo = dynamo;
         this.table = new DynamoTable(dynamo, settings.table());
         this.ids = new IdGenerator(clock);
-        this.definitions = new WorkflowDefinitions(steps);
+        this.definitions = new WorkflowDefinitions(steps, List.of(JsonSchemas.definitionCheck()));
         this.workflowStore = new DynamoWorkflowStore(table, definitions::read);
         this.runStore = new DynamoRunStore(table);
         this.tokens = new TokenService(new DynamoTokenStore(table), ids, clock);
