@@ -1,6 +1,7 @@
 package dev.kickoff.api;
 
 import dev.kickoff.core.auth.TokenService;
+import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.runtime.KickoffRuntime;
@@ -34,5 +35,10 @@ public class ApiBeans {
     @Singleton
     WorkflowService workflows(KickoffRuntime runtime) {
         return runtime.workflows();
+    }
+
+    @Singleton
+    CaseService cases(KickoffRuntime runtime) {
+        return runtime.cases();
     }
 }

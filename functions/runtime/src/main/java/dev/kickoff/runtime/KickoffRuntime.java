@@ -1,6 +1,7 @@
 package dev.kickoff.runtime;
 
 import dev.kickoff.core.auth.TokenService;
+import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.engine.RunExecutor;
 import dev.kickoff.core.engine.StepRegistry;
 import dev.kickoff.core.id.IdGenerator;
@@ -12,6 +13,7 @@ import dev.kickoff.core.workflow.VersionCache;
 import dev.kickoff.core.workflow.WorkflowDefinitions;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.store.AwsClients;
+import dev.kickoff.store.DynamoCaseStore;
 import dev.kickoff.store.DynamoOrganizationStore;
 import dev.kickoff.store.DynamoRunStore;
 import dev.kickoff.store.DynamoTable;
@@ -47,6 +49,7 @@ public final class KickoffRuntime {
     private final WorkflowDefinitions definitions;
     private final DynamoWorkflowStore workflowStore;
     private final DynamoRunStore runStore;
+    private final DynamoCaseStore caseStore;
     private final TokenService tokens;
     private final VersionCache versions;
     /** Identifies this process as a lease owner. */
@@ -69,6 +72,7 @@ public final class KickoffRuntime {
         this.definitions = new WorkflowDefinitions(steps, List.of(JsonSchemas.definitionCheck()));
         this.workflowStore = new DynamoWorkflowStore(table, definitions::read);
         this.runStore = new DynamoRunStore(table);
+        this.caseStore = new DynamoCaseStore(table, runStore);
         this.tokens = new TokenService(new DynamoTokenStore(table), ids, clock);
         this.versions = new VersionCache(workflowStore, 256);
     }
@@ -127,7 +131,16 @@ public final class KickoffRuntime {
     }
 
     public RunExecutor executor() {
-        return new RunExecutor(runStore, versions, steps, clock, settings.runLease(), observer);
+        return new RunExecutor(runStore, versions, steps, clock, settings.runLease(), observer, caseStore);
+    }
+
+    public CaseService cases() {
+        return new CaseService(workflowStore, versions, caseStore,
+                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), ids, clock, observer);
+    }
+
+    public DynamoCaseStore caseStore() {
+        return caseStore;
     }
 
     public DynamoRunStore runStore() {

@@ -98,6 +98,11 @@ public final class DynamoRunStore implements RunStore {
 
     @Override
     public boolean finish(Run run) {
+        return execute(finishRequest(run));
+    }
+
+    /** The lease-checked write that ends a run; a case run's failure sends it in a transaction with its case. */
+    UpdateItemRequest finishRequest(Run run) {
         StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
                 + "completed_at = :completed");
         StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until");
@@ -118,10 +123,14 @@ public final class DynamoRunStore implements RunStore {
         } else {
             remove.append(", #error");
         }
-        return update(run, set.append(remove).toString(), values);
+        return leased(run, set.append(remove).toString(), values);
     }
 
     private boolean update(Run run, String expression, Map<String, AttributeValue> values) {
+        return execute(leased(run, expression, values));
+    }
+
+    private UpdateItemRequest leased(Run run, String expression, Map<String, AttributeValue> values) {
         values.put(":owner", Attrs.s(run.leaseOwner()));
         values.put(":running", Attrs.s(RunStatus.IN_PROGRESS.wireName()));
         Map<String, String> names = new java.util.HashMap<>(Map.of("#status", "status"));
@@ -131,14 +140,18 @@ public final class DynamoRunStore implements RunStore {
         if (expression.contains("#error")) {
             names.put("#error", "error");
         }
+        return UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                .updateExpression(expression)
+                .conditionExpression("#status = :running AND lease_owner = :owner")
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build();
+    }
+
+    private boolean execute(UpdateItemRequest request) {
         try {
-            table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
-                    .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
-                    .updateExpression(expression)
-                    .conditionExpression("#status = :running AND lease_owner = :owner")
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values)
-                    .build());
+            table.client().updateItem(request);
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -147,21 +160,21 @@ public final class DynamoRunStore implements RunStore {
 
     @Override
     public boolean abandon(long runId, String error, Instant at) {
-        try {
-            table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
-                    .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
-                    .updateExpression("SET #status = :failed, #error = :error, completed_at = :at, updated_at = :at")
-                    .conditionExpression("#status = :pending")
-                    .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
-                    .expressionAttributeValues(RunItems.values(
-                            ":failed", Attrs.s(RunStatus.FAILED.wireName()),
-                            ":pending", Attrs.s(RunStatus.PENDING.wireName()),
-                            ":error", Attrs.s(error),
-                            ":at", Attrs.instant(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))))
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return execute(abandonRequest(runId, error, at));
+    }
+
+    /** Ends a run that is still pending as failed (conditional on it being pending). */
+    UpdateItemRequest abandonRequest(long runId, String error, Instant at) {
+        return UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                .updateExpression("SET #status = :failed, #error = :error, completed_at = :at, updated_at = :at")
+                .conditionExpression("#status = :pending")
+                .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
+                .expressionAttributeValues(RunItems.values(
+                        ":failed", Attrs.s(RunStatus.FAILED.wireName()),
+                        ":pending", Attrs.s(RunStatus.PENDING.wireName()),
+                        ":error", Attrs.s(error),
+                        ":at", Attrs.instant(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))))
+                .build();
     }
 }

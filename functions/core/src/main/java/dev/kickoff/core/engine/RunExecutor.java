@@ -2,7 +2,9 @@ package dev.kickoff.core.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kickoff.core.cases.RunCase;
 import dev.kickoff.core.json.Json;
+import dev.kickoff.core.port.CaseStore;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.port.RunStore.ClaimResult;
@@ -63,9 +65,17 @@ public final class RunExecutor {
     private final Clock clock;
     private final Duration lease;
     private final RunObserver observer;
+    /** Cases, for runs started by one (null: this executor runs no case runs). */
+    private final CaseStore cases;
 
     public RunExecutor(RunStore runs, VersionCache versions, StepRegistry registry, Clock clock, Duration lease,
                        RunObserver observer) {
+        this(runs, versions, registry, clock, lease, observer, null);
+    }
+
+    public RunExecutor(RunStore runs, VersionCache versions, StepRegistry registry, Clock clock, Duration lease,
+                       RunObserver observer, CaseStore cases) {
+        this.cases = cases;
         this.runs = runs;
         this.versions = versions;
         this.registry = registry;
@@ -116,6 +126,22 @@ public final class RunExecutor {
             }
         }
         ObjectNode scope = scope(run, records);
+        // A case's run sees its case as {{case.…}}, and set_case steps change it.
+        RunCase runCase = null;
+        if (run.caseId() != null && cases != null) {
+            try {
+                runCase = RunCase.open(cases, run, definition, clock).orElse(null);
+            } catch (RuntimeException e) {
+                if (!lastAttempt) {
+                    releaseQuietly(run);
+                    throw e;
+                }
+                return finish(run, records, RunStatus.FAILED, null, "the run's case could not be read: " + e);
+            }
+        }
+        if (runCase != null) {
+            scope.set("case", runCase.scope());
+        }
 
         List<StepDefinition> steps = definition.steps();
         for (int i = 0; i < steps.size(); i++) {
@@ -134,7 +160,10 @@ public final class RunExecutor {
             JsonNode config = null;
             try {
                 config = Templates.resolve(step.config(), scope, budget, "/steps/" + i + "/config");
-                JsonNode output = type.execute(new StepInvocation(step, config, run, scope, budget));
+                JsonNode output = type.execute(new StepInvocation(step, config, run, scope, budget, runCase));
+                if (runCase != null) {
+                    scope.set("case", runCase.scope());
+                }
                 StepRecord record = new StepRecord(step.id(), step.type(), StepRecord.COMPLETED, recordable(config),
                         output, null, started, clock.instant());
                 records.add(record);
@@ -153,6 +182,8 @@ public final class RunExecutor {
                 observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
                 return finish(run, records, RunStatus.FAILED, null,
                         "step '" + step.id() + "' failed: " + e.getMessage());
+            } catch (RunCase.LeaseLostException e) {
+                return new Outcome(Kind.LEASE_LOST, run, null);
             } catch (RuntimeException e) {
                 if (!lastAttempt) {
                     releaseQuietly(run);
@@ -191,7 +222,10 @@ public final class RunExecutor {
         }
         Run finished = run.toBuilder().status(status).output(output).error(error).steps(records)
                 .updatedAt(now).completedAt(now).build();
-        if (!runs.finish(finished)) {
+        // A failed case run parks its case in Error in the same write that ends the run: never one without the other.
+        boolean saved = status == RunStatus.FAILED && finished.caseId() != null && cases != null
+                ? cases.finishFailedRun(finished) : runs.finish(finished);
+        if (!saved) {
             return new Outcome(Kind.LEASE_LOST, finished, null);
         }
         observer.runFinished(finished);
@@ -225,7 +259,7 @@ public final class RunExecutor {
         return note;
     }
 
-    /** The template scope: {@code input}, {@code steps.<id>.output}, {@code run}. */
+    /** The template scope: {@code input}, {@code steps.<id>.output}, {@code run} (and {@code case}, set by the caller). */
     static ObjectNode scope(Run run, List<StepRecord> completed) {
         ObjectNode scope = Json.object();
         scope.set("input", run.input() == null ? Json.object() : run.input());

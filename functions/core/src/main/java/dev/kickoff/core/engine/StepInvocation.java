@@ -1,13 +1,19 @@
 package dev.kickoff.core.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kickoff.core.cases.RunCase;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.template.Budget;
 import dev.kickoff.core.workflow.StepDefinition;
 
 /**
  * What a step sees: its definition, its config with every template resolved, the run it belongs to, and the
- * template scope ({@code input}, {@code steps}, {@code run}) in case it evaluates templates of its own.
+ * template scope ({@code input}, {@code steps}, {@code run}, {@code case}) in case it evaluates templates of its
+ * own. {@code runCase} is the case the run belongs to (null for runs not started by a case).
  */
-public record StepInvocation(StepDefinition step, JsonNode config, Run run, JsonNode scope, Budget budget) {
+public record StepInvocation(StepDefinition step, JsonNode config, Run run, JsonNode scope, Budget budget,
+                             RunCase runCase) {
+    public StepInvocation(StepDefinition step, JsonNode config, Run run, JsonNode scope, Budget budget) {
+        this(step, config, run, scope, budget, null);
+    }
 }

@@ -3,6 +3,7 @@ package dev.kickoff.core.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.workflow.StepDefinition;
+import dev.kickoff.core.workflow.WorkflowKind;
 
 import java.util.List;
 
@@ -22,6 +23,18 @@ public interface StepType {
 
     /** Problems with the step's config beyond template syntax, as JSON Pointers under {@code pointer}. */
     List<FieldError> validate(StepDefinition step, String pointer);
+
+    /**
+     * As {@link #validate(StepDefinition, String)}, for a step type whose rules depend on the workflow around the
+     * step (its kind, its declared case statuses). Called when a definition is saved.
+     */
+    default List<FieldError> validate(StepDefinition step, String pointer, Context workflow) {
+        return validate(step, pointer);
+    }
+
+    /** What a step's validation may know about the workflow it is part of. */
+    record Context(WorkflowKind kind, List<String> statuses) {
+    }
 
     /** Runs the step; returns its output or throws {@link StepFailedException} to fail the run. */
     JsonNode execute(StepInvocation invocation);

@@ -24,6 +24,8 @@ public enum Reason {
     UNSUPPORTED_BODY_KEY(422),
     INVALID_DEFINITION(422),
     VALIDATION_FAILED(422),
+    /** Seed 001: a case's attributes do not match its workflow's attribute schema (or are not an object). */
+    ATTRIBUTES_VALIDATION_FAILED(422),
     RATE_LIMITED(429),
     UNAVAILABLE(503);
 

@@ -118,7 +118,7 @@ public final class WorkflowDefinitions {
             }
         }
 
-        List<StepDefinition> steps = steps(doc, problems, strict);
+        List<StepDefinition> steps = steps(doc, problems, strict, new StepType.Context(kind, statuses));
 
         JsonNode output = doc.get("output");
         if (output != null && !output.isNull()) {
@@ -136,7 +136,8 @@ public final class WorkflowDefinitions {
                 List.copyOf(steps), output, attributeSchema, statuses);
     }
 
-    private List<StepDefinition> steps(JsonNode doc, List<FieldError> problems, boolean strict) {
+    private List<StepDefinition> steps(JsonNode doc, List<FieldError> problems, boolean strict,
+                                       StepType.Context context) {
         List<StepDefinition> steps = new ArrayList<>();
         JsonNode stepsNode = doc.get("steps");
         if (stepsNode == null || stepsNode.isNull()) {
@@ -190,7 +191,7 @@ public final class WorkflowDefinitions {
                     problems.add(new FieldError(at + "/type", "unknown step type '" + type + "'; known types: "
                             + String.join(", ", registry.names())));
                 } else {
-                    problems.addAll(stepType.get().validate(step, at));
+                    problems.addAll(stepType.get().validate(step, at, context));
                 }
             }
             steps.add(step);

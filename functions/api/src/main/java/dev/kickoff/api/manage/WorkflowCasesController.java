@@ -1,0 +1,64 @@
+package dev.kickoff.api.manage;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kickoff.api.canonical.CaseJson;
+import dev.kickoff.api.http.ApiRequests;
+import dev.kickoff.api.http.Ids;
+import dev.kickoff.api.http.JsonResponses;
+import dev.kickoff.core.auth.Principal;
+import dev.kickoff.core.auth.Scope;
+import dev.kickoff.core.cases.CaseService;
+import dev.kickoff.core.error.KickoffException;
+import dev.kickoff.core.error.Reason;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.port.CaseStore;
+import dev.kickoff.runtime.LogContext;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
+
+/**
+ * A direct case workflow's cases in one status, newest first: {@code GET /api/manage/v1/workflows/{id}/cases
+ * ?status=Open&limit=&cursor=} answers {@code {"cases": […], "next_cursor": …}} (seed 001's case objects).
+ */
+@Controller("/api/manage/v1/workflows")
+public class WorkflowCasesController {
+    private final ApiRequests requests;
+    private final CaseService cases;
+
+    public WorkflowCasesController(ApiRequests requests, CaseService cases) {
+        this.requests = requests;
+        this.cases = cases;
+    }
+
+    @Get("/{workflowId}/cases")
+    public HttpResponse<String> list(HttpRequest<?> request, @PathVariable String workflowId,
+                                     @Nullable @QueryValue String status, @Nullable @QueryValue String cursor,
+                                     @Nullable @QueryValue String limit) {
+        Principal principal = requests.authenticate(request, Scope.MANAGE);
+        long id = Ids.parse(workflowId);
+        LogContext.put(LogContext.WORKFLOW_ID, Math.max(0, id));
+        CaseStore.Page page = cases.list(principal.orgId(), id, status, cursor, limit(limit));
+        ObjectNode out = Json.object();
+        ArrayNode items = out.putArray("cases");
+        page.items().forEach(c -> items.add(CaseJson.kase(c)));
+        out.put("next_cursor", page.nextCursor());
+        return JsonResponses.ok(out);
+    }
+
+    private static int limit(String limit) {
+        if (limit == null) {
+            return CaseService.DEFAULT_PAGE;
+        }
+        try {
+            return Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            throw new KickoffException(Reason.INVALID_REQUEST, "limit must be a number from 1 to " + CaseService.MAX_PAGE);
+        }
+    }
+}
