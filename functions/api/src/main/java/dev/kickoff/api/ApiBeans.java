@@ -2,6 +2,7 @@ package dev.kickoff.api;
 
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.run.RunService;
+import dev.kickoff.core.webhook.WebhookService;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.runtime.KickoffRuntime;
 import dev.kickoff.runtime.Settings;
@@ -34,5 +35,10 @@ public class ApiBeans {
     @Singleton
     WorkflowService workflows(KickoffRuntime runtime) {
         return runtime.workflows();
+    }
+
+    @Singleton
+    WebhookService webhooks(KickoffRuntime runtime) {
+        return runtime.webhooks();
     }
 }
