@@ -218,6 +218,9 @@ public final class DynamoDbStreamEventSource implements AutoCloseable {
         pending.push(batch);
         int retries = 0;
         while (!pending.isEmpty()) {
+            if (poller != null && !running.get()) {
+                return;  // stopping: leave the rest unprocessed (as a Lambda shutdown would), not discarded
+            }
             List<Record> current = pending.pop();
             Failure failure = invoke(current);
             if (failure == null) {

@@ -59,7 +59,11 @@ public final class EventFanout {
                 queued++;
             }
         }
-        LOG.info("event {} ({}) queued {} delivery(ies)", event.id(), event.type().wireName(), queued);
+        if (queued > 0) {
+            LOG.info("event {} ({}) queued {} delivery(ies)", event.id(), event.type().wireName(), queued);
+        } else {
+            LOG.debug("event {} ({}) has no subscriber", event.id(), event.type().wireName());
+        }
         return queued;
     }
 
