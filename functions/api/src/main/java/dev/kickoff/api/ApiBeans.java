@@ -3,6 +3,7 @@ package dev.kickoff.api;
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.run.RunService;
+import dev.kickoff.core.webhook.WebhookService;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.runtime.KickoffRuntime;
 import dev.kickoff.runtime.Settings;
@@ -40,5 +41,10 @@ public class ApiBeans {
     @Singleton
     CaseService cases(KickoffRuntime runtime) {
         return runtime.cases();
+    }
+
+    @Singleton
+    WebhookService webhooks(KickoffRuntime runtime) {
+        return runtime.webhooks();
     }
 }

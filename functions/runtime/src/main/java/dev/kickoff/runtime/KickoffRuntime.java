@@ -20,6 +20,12 @@ import dev.kickoff.store.DynamoTable;
 import dev.kickoff.store.DynamoTokenStore;
 import dev.kickoff.store.DynamoWorkflowStore;
 import dev.kickoff.store.SqsRunQueue;
+import dev.kickoff.store.DynamoWebhookStore;
+import dev.kickoff.store.SqsDeliveryQueue;
+import dev.kickoff.core.webhook.DeliveryProcessor;
+import dev.kickoff.core.webhook.EventFanout;
+import dev.kickoff.core.webhook.WebhookSender;
+import dev.kickoff.core.webhook.WebhookService;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -52,6 +58,7 @@ public final class KickoffRuntime {
     private final DynamoCaseStore caseStore;
     private final TokenService tokens;
     private final VersionCache versions;
+    private final DynamoWebhookStore webhookStore;
     /** Identifies this process as a lease owner. */
     private final String instanceId = UUID.randomUUID().toString();
 
@@ -75,6 +82,7 @@ public final class KickoffRuntime {
         this.caseStore = new DynamoCaseStore(table, runStore);
         this.tokens = new TokenService(new DynamoTokenStore(table), ids, clock);
         this.versions = new VersionCache(workflowStore, 256);
+        this.webhookStore = new DynamoWebhookStore(table);
     }
 
     /** The built-in step types plus any a deployment adds through {@code META-INF/services} (tests add probes). */
@@ -169,5 +177,28 @@ public final class KickoffRuntime {
 
     public DynamoDbClient dynamo() {
         return dynamo;
+    }
+
+    // ---- webhooks
+
+    public DynamoWebhookStore webhookStore() {
+        return webhookStore;
+    }
+
+    public SqsDeliveryQueue deliveryQueue() {
+        return new SqsDeliveryQueue(sqs(), settings.webhookQueueUrl());
+    }
+
+    public WebhookService webhooks() {
+        return new WebhookService(webhookStore, workflowStore, (id, attempt, delay) -> deliveryQueue()
+                .enqueue(id, attempt, delay), ids, clock, settings.webhooks(), settings.local());
+    }
+
+    public EventFanout fanout() {
+        return new EventFanout(webhookStore, deliveryQueue(), clock, settings.webhooks());
+    }
+
+    public DeliveryProcessor deliveries(WebhookSender sender) {
+        return new DeliveryProcessor(webhookStore, deliveryQueue(), sender, clock, settings.webhooks());
     }
 }

@@ -1,5 +1,7 @@
 package dev.kickoff.runtime;
 
+import dev.kickoff.core.webhook.WebhookSettings;
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,6 +19,9 @@ import java.util.Map;
  *                         local development needs (e.g. webhook delivery to loopback)
  * @param metricsNamespace CloudWatch namespace of the EMF metrics ({@code POWERTOOLS_METRICS_NAMESPACE})
  * @param metricsEnabled   false to drop metrics ({@code KICKOFF_METRICS=off}; the local stack's console)
+ * @param webhookQueueUrl  SQS queue of webhook deliveries ({@code KICKOFF_WEBHOOK_QUEUE_URL})
+ * @param webhooks         webhook retries and retention ({@code KICKOFF_WEBHOOK_RETRY_SCHEDULE},
+ *                         {@code KICKOFF_WEBHOOK_DISABLE_AFTER}; Standard Webhooks' schedule and 5 days by default)
  */
 public record Settings(
         String table,
@@ -26,7 +31,9 @@ public record Settings(
         String publicUrl,
         boolean local,
         String metricsNamespace,
-        boolean metricsEnabled) {
+        boolean metricsEnabled,
+        String webhookQueueUrl,
+        WebhookSettings webhooks) {
 
     public static Settings fromEnvironment(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(System.getenv());
@@ -39,7 +46,20 @@ public record Settings(
                 blankToNull(env.get("KICKOFF_PUBLIC_URL")),
                 Boolean.parseBoolean(env.getOrDefault("KICKOFF_LOCAL", "false")),
                 env.getOrDefault("POWERTOOLS_METRICS_NAMESPACE", "Kickoff"),
-                !"off".equalsIgnoreCase(env.getOrDefault("KICKOFF_METRICS", "on")));
+                !"off".equalsIgnoreCase(env.getOrDefault("KICKOFF_METRICS", "on")),
+                env.getOrDefault("KICKOFF_WEBHOOK_QUEUE_URL", ""),
+                webhookSettings(env));
+    }
+
+    private static WebhookSettings webhookSettings(Map<String, String> env) {
+        WebhookSettings d = WebhookSettings.defaults();
+        String schedule = env.get("KICKOFF_WEBHOOK_RETRY_SCHEDULE");
+        String disableAfter = env.get("KICKOFF_WEBHOOK_DISABLE_AFTER");
+        return new WebhookSettings(
+                schedule == null || schedule.isBlank() ? d.schedule() : WebhookSettings.parseSchedule(schedule),
+                disableAfter == null || disableAfter.isBlank() ? d.disableAfter()
+                        : WebhookSettings.parseDuration(disableAfter),
+                d.retention(), d.rotationOverlap(), d.attemptLease(), d.maxPerOrg());
     }
 
     private static String required(Map<String, String> env, String name) {

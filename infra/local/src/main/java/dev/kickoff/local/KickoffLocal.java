@@ -3,10 +3,12 @@ package dev.kickoff.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.AwsEndpoints;
 import dev.kickoff.emulators.CloudFormationTemplate;
+import dev.kickoff.emulators.DynamoDbStreamEventSource;
 import dev.kickoff.emulators.EventSource;
 import dev.kickoff.emulators.FunctionSpec;
 import dev.kickoff.emulators.LambdaHandlers;
@@ -36,7 +38,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Kickoff on one machine. Starts DynamoDB Local and ElasticMQ on loopback, creates the resources template.yaml
  * declares, constructs every function's handler class with its template environment, wires each to its event
- * sources (HTTP API, SQS) the way AWS would, and serves the API on http://localhost:8080 ({@code KICKOFF_PORT}).
+ * sources (HTTP API, SQS, DynamoDB streams) the way AWS would, and serves the API on http://localhost:8080 ({@code KICKOFF_PORT}).
  * Data persists under {@code ./.kickoff} ({@code KICKOFF_DATA_DIR}).
  */
 public final class KickoffLocal implements AutoCloseable {
@@ -88,6 +90,7 @@ public final class KickoffLocal implements AutoCloseable {
                 "KICKOFF_LOCAL", "true",
                 "KICKOFF_METRICS", "off");
         List<FunctionSpec> functions = FunctionSpec.all(resources);
+        List<FunctionSpec> streamFunctions = new ArrayList<>();
         FunctionSpec apiSpec = null;
         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> api = null;
         for (FunctionSpec spec : functions) {
@@ -106,8 +109,12 @@ public final class KickoffLocal implements AutoCloseable {
                 api = LambdaHandlers.instantiate(spec, localEnvironment);
                 wired.add(spec.logicalId() + "/" + source.name() + " (HttpApi)");
             }
+            if (!spec.events(EventSource.DynamoDbStream.class).isEmpty()) {
+                streamFunctions.add(spec);  // wired once the gateway's URL is known (it goes into payloads)
+            }
             List<String> unsupported = spec.events().stream()
-                    .filter(e -> !(e instanceof EventSource.Sqs) && !(e instanceof EventSource.HttpApi))
+                    .filter(e -> !(e instanceof EventSource.Sqs) && !(e instanceof EventSource.HttpApi)
+                            && !(e instanceof EventSource.DynamoDbStream))
                     .map(EventSource::name).toList();
             if (!unsupported.isEmpty()) {
                 throw new IllegalStateException(spec.logicalId() + " has event sources the local stack does not run: "
@@ -126,10 +133,23 @@ public final class KickoffLocal implements AutoCloseable {
         credentials = firstStart ? LocalCredentials.create(options.dataDir(), runtime) : existing;
         sampleWorkflowId = firstStart ? SampleWorkflow.create(runtime, credentials.orgId()) : null;
         requeueUnfinishedRuns(runtime, endpoints);
+        requeuePendingDeliveries(runtime);
 
         HttpGateway gateway = new HttpGateway(options.port(), apiSpec, api);
         closeables.add(gateway);
         port = gateway.port();
+
+        // Stream functions render public URLs (webhook payloads): the local API's, now that its port is known.
+        Map<String, String> streamEnvironment = new HashMap<>(localEnvironment);
+        streamEnvironment.put("KICKOFF_PUBLIC_URL", baseUrl());
+        for (FunctionSpec spec : streamFunctions) {
+            for (EventSource.DynamoDbStream source : spec.events(EventSource.DynamoDbStream.class)) {
+                RequestHandler<DynamodbEvent, Object> handler = LambdaHandlers.instantiate(spec, streamEnvironment);
+                closeables.add(new DynamoDbStreamEventSource(endpoints.streamsClient(), resources, spec, source, handler)
+                        .start());
+                wired.add(spec.logicalId() + "/" + source.name() + " (DynamoDB stream " + source.table() + ")");
+            }
+        }
     }
 
     public static KickoffLocal start(Options options) throws IOException {
@@ -188,6 +208,34 @@ public final class KickoffLocal implements AutoCloseable {
         } while (start != null);
         if (requeued > 0) {
             LOG.info("queued {} run(s) left unfinished by the last stop", requeued);
+        }
+    }
+
+    /**
+     * Webhook deliveries waiting for a retry lost their queue messages too; ask for each one's next attempt
+     * again (an attempt that is not due yet is simply re-delayed; a duplicate is dropped by the delivery's claim).
+     */
+    private static void requeuePendingDeliveries(KickoffRuntime runtime) {
+        var queue = runtime.deliveryQueue();
+        Map<String, AttributeValue> start = null;
+        int requeued = 0;
+        do {
+            var page = runtime.dynamo().scan(ScanRequest.builder().tableName(runtime.settings().table())
+                    .filterExpression("#type = :delivery AND #status = :pending")
+                    .expressionAttributeNames(Map.of("#type", "type", "#status", "status"))
+                    .expressionAttributeValues(Map.of(":delivery", AttributeValue.fromS("webhook_delivery"),
+                            ":pending", AttributeValue.fromS("pending")))
+                    .exclusiveStartKey(start).build());
+            for (var item : page.items()) {
+                int attempts = Integer.parseInt(item.get("attempts").n());
+                int next = item.containsKey("lease_until") ? Math.max(1, attempts) : attempts + 1;
+                queue.enqueue(item.get("delivery_id").s(), next, java.time.Duration.ZERO);
+                requeued++;
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        if (requeued > 0) {
+            LOG.info("queued {} webhook delivery(ies) left pending by the last stop", requeued);
         }
     }
 

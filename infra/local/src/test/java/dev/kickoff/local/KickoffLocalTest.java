@@ -109,8 +109,41 @@ class KickoffLocalTest {
     void theLocalStackWiresEveryEventSourceTheTemplateDeclares() throws Exception {
         try (KickoffLocal stack = start()) {
             assertThat(stack.wiredEventSources()).containsExactlyInAnyOrder(
-                    "ApiFunction/Everything (HttpApi)", "WorkerFunction/Runs (SQS RunsQueue)");
+                    "ApiFunction/Everything (HttpApi)", "WorkerFunction/Runs (SQS RunsQueue)",
+                    "StreamsFunction/TableStream (DynamoDB stream KickoffTable)",
+                    "DeliveryFunction/Deliveries (SQS WebhookDeliveryQueue)");
         }
     }
 
+
+    @Test
+    void aWebhookSubscriberOnLocalhostGetsTheRunsResult() throws Exception {
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hook", exchange -> {
+            received.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        try (KickoffLocal stack = start()) {
+            LocalHttp http = new LocalHttp(stack.baseUrl());
+            long workflow = http.send("GET", "/api/manage/v1/workflows", stack.manageToken(), null).json()
+                    .get("workflows").get(0).get("id").asLong();
+            var hook = http.send("POST", "/api/manage/v1/webhooks", stack.manageToken(),
+                    "{\"url\": \"http://127.0.0.1:" + server.getAddress().getPort() + "/hook\", "
+                            + "\"events\": [\"run.completed\"]}");
+            assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+            JsonNode run = http.send("POST", "/api/external/v1/workflows/" + workflow + "/runs", stack.apiToken(),
+                    "{\"input\": {\"items\": []}}").json().get("workflow_run");
+            String body = received.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(body).as("the webhook arrived").isNotNull();
+            JsonNode event = Json.parse(body);
+            assertThat(event.get("type").asText()).isEqualTo("run.completed");
+            assertThat(event.get("data").get("workflow_run").get("id").asLong()).isEqualTo(run.get("id").asLong());
+            assertThat(event.get("data").get("workflow_run").get("url").asText()).isEqualTo(run.get("url").asText());
+        } finally {
+            server.stop(0);
+        }
+    }
 }

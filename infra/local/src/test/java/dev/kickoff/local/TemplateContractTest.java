@@ -101,4 +101,31 @@ class TemplateContractTest {
         assertThat(template.globals("Function").get("Runtime")).isEqualTo("java21");
         assertThat(((Map<?, ?>) template.globals("Function").get("SnapStart")).get("ApplyOn")).isEqualTo("PublishedVersions");
     }
+
+    @Test
+    void theWebhookFunctionsFitTheirSources() {
+        FunctionSpec delivery = functions.stream().filter(f -> f.logicalId().equals("DeliveryFunction")).findFirst()
+                .orElseThrow();
+        EventSource.Sqs queue = delivery.events(EventSource.Sqs.class).getFirst();
+        assertThat(queue.reportBatchItemFailures()).isTrue();
+        Map<String, Object> props = template.properties(queue.queue());
+        assertThat(Integer.parseInt(String.valueOf(props.get("VisibilityTimeout"))))
+                .as("AWS: visibility timeout at least 6x the function timeout")
+                .isGreaterThanOrEqualTo(6 * delivery.timeoutSeconds());
+        assertThat(delivery.timeoutSeconds()).as("longer than one 10 s request plus DNS and DynamoDB")
+                .isGreaterThan(10);
+        assertThat(((Map<?, ?>) props.get("RedrivePolicy")).get("deadLetterTargetArn"))
+                .isEqualTo(new Intrinsic.GetAtt("WebhookDeliveryDeadLetterQueue", "Arn"));
+
+        FunctionSpec streams = functions.stream().filter(f -> f.logicalId().equals("StreamsFunction")).findFirst()
+                .orElseThrow();
+        EventSource.DynamoDbStream stream = streams.events(EventSource.DynamoDbStream.class).getFirst();
+        assertThat(stream.table()).isEqualTo("KickoffTable");
+        assertThat(stream.reportBatchItemFailures()).isTrue();
+        assertThat(stream.bisectBatchOnFunctionError()).isTrue();
+        assertThat(stream.maximumRetryAttempts()).as("a poison record must not block the shard forever")
+                .isBetween(0, 100);
+        assertThat(stream.filterPatterns()).hasSize(2);
+        assertThat(streams.environment()).containsKeys("KICKOFF_PUBLIC_URL", "KICKOFF_WEBHOOK_QUEUE_URL");
+    }
 }

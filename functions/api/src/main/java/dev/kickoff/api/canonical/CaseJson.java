@@ -1,9 +1,9 @@
 package dev.kickoff.api.canonical;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kickoff.api.http.Timestamps;
 import dev.kickoff.core.cases.Case;
 import dev.kickoff.core.json.Json;
+import dev.kickoff.core.render.PublicJson;
 
 /** The {@code case} object of seed 001, every field, in its order. */
 public final class CaseJson {
@@ -14,16 +14,10 @@ public final class CaseJson {
         return baseUrl + "/api/external/v1/workflows/" + kase.workflowId() + "/cases/" + kase.id();
     }
 
+    /** The same shape the webhooks' {@code case.*} events carry: one renderer for both. */
     public static ObjectNode kase(Case c) {
-        ObjectNode n = Json.object();
-        n.put("id", c.id());
-        n.put("workflow_id", c.workflowId());
-        n.put("subject", c.subject());
-        n.put("status", c.status());
-        n.set("attributes", c.attributes());
-        n.put("created_at", Timestamps.seconds(c.createdAt()));
-        n.put("updated_at", Timestamps.seconds(c.updatedAt()));
-        return n;
+        return PublicJson.caseObject(c.id(), c.workflowId(), c.subject(), c.status(), c.attributes(), c.createdAt(),
+                c.updatedAt());
     }
 
     /** {@code {"case": {…}}}. */

@@ -1,0 +1,73 @@
+package dev.kickoff.core.webhook;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * Turns one event into one delivery per matching subscription of its organization, and queues each. Only
+ * writes and enqueues, never calls an endpoint, so a slow subscriber cannot hold up the stream. Repeating a
+ * fan-out (a retried stream batch) creates nothing twice: event and delivery IDs are derived, writes are
+ * conditional, and a delivery that exists but never had an attempt is queued again (its first queueing may
+ * be what failed).
+ */
+public final class EventFanout {
+    private static final Logger LOG = LoggerFactory.getLogger(EventFanout.class);
+
+    private final WebhookStore store;
+    private final DeliveryQueue queue;
+    private final Clock clock;
+    private final WebhookSettings settings;
+
+    public EventFanout(WebhookStore store, DeliveryQueue queue, Clock clock, WebhookSettings settings) {
+        this.store = store;
+        this.queue = queue;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** @return how many deliveries were queued */
+    public int publish(WebhookEvent event) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant expires = now.plus(settings.retention());
+        store.putEvent(event, expires);
+        int queued = 0;
+        for (Subscription s : store.listSubscriptions(event.orgId())) {
+            if (!s.wants(event.type(), event.workflowId())) {
+                continue;
+            }
+            // A subscription made after the event happened does not get it (matters when a stream is re-read).
+            if (s.createdAt().isAfter(event.occurredAt())) {
+                continue;
+            }
+            String id = WebhookIds.delivery(event.id(), s.id());
+            Delivery delivery = new Delivery(id, event.orgId(), s.id(), event.id(), event.type(),
+                    Delivery.Status.PENDING, 0, null, null, null, null, now, null, now, expires, null, null);
+            boolean enqueue = store.createDelivery(delivery);
+            if (!enqueue) {
+                Optional<Delivery> existing = store.findDelivery(id);
+                enqueue = existing.isPresent() && existing.get().status() == Delivery.Status.PENDING
+                        && existing.get().attempts() == 0;
+            }
+            if (enqueue) {
+                queue.enqueue(id, 1, min(settings.delayBefore(1), DeliveryQueue.MAX_DELAY));
+                queued++;
+            }
+        }
+        if (queued > 0) {
+            LOG.info("event {} ({}) queued {} delivery(ies)", event.id(), event.type().wireName(), queued);
+        } else {
+            LOG.debug("event {} ({}) has no subscriber", event.id(), event.type().wireName());
+        }
+        return queued;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
+    }
+}

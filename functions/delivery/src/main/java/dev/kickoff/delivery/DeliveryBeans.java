@@ -1,0 +1,15 @@
+package dev.kickoff.delivery;
+
+import dev.kickoff.runtime.KickoffRuntime;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+
+/** The delivery function's bean; its composition root is registered by {@link DeliveryHandler}. */
+@Factory
+public class DeliveryBeans {
+    @Singleton
+    DeliveryWorker deliveryWorker(KickoffRuntime runtime) {
+        // Loopback endpoints are allowed in local mode only (KICKOFF_LOCAL=true).
+        return new DeliveryWorker(runtime.deliveries(new SafeHttpSender(runtime.settings().local())));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.kickoff.delivery;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.runtime.PowertoolsRunObserver;
+import dev.kickoff.runtime.Settings;
+import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.function.aws.LambdaApplicationContextBuilder;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import jakarta.inject.Inject;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+import java.util.Map;
+
+/**
+ * The delivery Lambda ({@code template.yaml}: {@code dev.kickoff.delivery.DeliveryHandler::handleRequest}), fed
+ * by the webhook delivery queue. Reports partial batch failures.
+ */
+public class DeliveryHandler extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
+    @Inject
+    DeliveryWorker worker;
+
+    /** Used by Lambda: configuration comes from the function's environment variables. */
+    public DeliveryHandler() {
+        super();
+    }
+
+    /** Used by the local stack and the tests: the function's template environment over the process's. */
+    public DeliveryHandler(Map<String, String> environment) {
+        super(contextBuilder(environment));
+    }
+
+    @Override
+    protected ApplicationContextBuilder newApplicationContextBuilder() {
+        return contextBuilder(Map.of());
+    }
+
+    static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
+        return new LambdaApplicationContextBuilder()
+                .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
+    }
+
+    @Override
+    public SQSBatchResponse execute(SQSEvent event) {
+        Context context = getApplicationContext().findBean(Context.class).orElse(null);
+        try {
+            return context == null ? worker.handle(event)
+                    : PowertoolsLogging.withLogging(context, () -> worker.handle(event));
+        } finally {
+            PowertoolsRunObserver.flush();
+        }
+    }
+}

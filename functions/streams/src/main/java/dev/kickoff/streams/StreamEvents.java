@@ -1,0 +1,121 @@
+package dev.kickoff.streams;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.render.PublicJson;
+import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.core.webhook.WebhookEvent;
+import dev.kickoff.core.webhook.WebhookEventType;
+import dev.kickoff.core.webhook.WebhookIds;
+import dev.kickoff.store.StoredItems;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a stream record means for webhooks (the contract in docs/data-model.md):
+ * <ul>
+ *   <li>a run ({@code type = run}) modified into {@code completed}, {@code failed} or {@code suspended} from
+ *       another status: {@code run.completed} / {@code run.failed} / {@code run.suspended};</li>
+ *   <li>a case ({@code type = case}) inserted: {@code case.created}; modified with a different status:
+ *       {@code case.status_changed}.</li>
+ * </ul>
+ * Everything else (the filter lets through any case modification, and runs rewritten without a status change)
+ * means nothing. Event IDs are derived from the item's key, the new status and its update time, so the same
+ * transition read twice is the same event.
+ */
+final class StreamEvents {
+    private StreamEvents() {
+    }
+
+    static Optional<WebhookEvent> derive(DynamodbEvent.DynamodbStreamRecord record, String baseUrl) {
+        if (record.getDynamodb() == null) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> newImage = StreamImages.convert(record.getDynamodb().getNewImage());
+        Map<String, AttributeValue> oldImage = StreamImages.convert(record.getDynamodb().getOldImage());
+        String eventName = record.getEventName();
+        String type = s(newImage, "type");
+        if ("run".equals(type) && "MODIFY".equals(eventName)) {
+            return run(newImage, oldImage, baseUrl);
+        }
+        if ("case".equals(type) && ("INSERT".equals(eventName) || "MODIFY".equals(eventName))) {
+            return caseEvent(newImage, "INSERT".equals(eventName) ? null : oldImage);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<WebhookEvent> run(Map<String, AttributeValue> image, Map<String, AttributeValue> old,
+                                              String baseUrl) {
+        String status = s(image, "status");
+        if (Objects.equals(status, s(old, "status"))) {
+            return Optional.empty();
+        }
+        WebhookEventType type;
+        if (RunStatus.COMPLETED.wireName().equals(status)) {
+            type = WebhookEventType.RUN_COMPLETED;
+        } else if (RunStatus.FAILED.wireName().equals(status)) {
+            type = WebhookEventType.RUN_FAILED;
+        } else if (RunStatus.SUSPENDED.wireName().equals(status)) {
+            type = WebhookEventType.RUN_SUSPENDED;
+        } else {
+            return Optional.empty();
+        }
+        Run run = StoredItems.run(image);
+        ObjectNode data = Json.object();
+        data.set("workflow_run", PublicJson.run(run, baseUrl));
+        String id = WebhookIds.event(s(image, "pk"), type.wireName(), String.valueOf(run.updatedAt()));
+        return Optional.of(new WebhookEvent(id, run.orgId(), type, run.workflowId(), run.updatedAt(), data));
+    }
+
+    private static Optional<WebhookEvent> caseEvent(Map<String, AttributeValue> image, Map<String, AttributeValue> old) {
+        String status = s(image, "status");
+        WebhookEventType type;
+        if (old == null) {
+            type = WebhookEventType.CASE_CREATED;
+        } else if (!Objects.equals(status, s(old, "status"))) {
+            type = WebhookEventType.CASE_STATUS_CHANGED;
+        } else {
+            return Optional.empty();
+        }
+        long caseId = n(image, "case_id");
+        long workflowId = n(image, "workflow_id");
+        Instant created = time(image, "created_at");
+        Instant updated = time(image, "updated_at");
+        String attributes = s(image, "attributes");
+        JsonNode attrs = attributes == null ? Json.object() : Json.read(attributes);
+        ObjectNode data = Json.object();
+        data.set("case", PublicJson.caseObject(caseId, workflowId, s(image, "subject"), status, attrs, created,
+                updated));
+        if (type == WebhookEventType.CASE_STATUS_CHANGED) {
+            data.put("previous_status", s(old, "status"));
+        }
+        Instant at = updated != null ? updated : created;
+        String id = WebhookIds.event(s(image, "pk"), type.wireName(), String.valueOf(status), String.valueOf(at));
+        return Optional.of(new WebhookEvent(id, n(image, "org_id"), type, workflowId, at, data));
+    }
+
+    private static String s(Map<String, AttributeValue> image, String name) {
+        AttributeValue v = image.get(name);
+        return v == null ? null : v.s();
+    }
+
+    private static long n(Map<String, AttributeValue> image, String name) {
+        AttributeValue v = image.get(name);
+        if (v == null || v.n() == null) {
+            throw new IllegalArgumentException("the item has no number " + name);
+        }
+        return Long.parseLong(v.n());
+    }
+
+    private static Instant time(Map<String, AttributeValue> image, String name) {
+        String s = s(image, name);
+        return s == null ? null : Instant.parse(s);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.kickoff.streams;
+
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The images of a Lambda DynamoDB stream record, as the SDK's attribute values the store adapters read. */
+final class StreamImages {
+    private StreamImages() {
+    }
+
+    static Map<String, AttributeValue> convert(
+            Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> image) {
+        Map<String, AttributeValue> out = new HashMap<>();
+        if (image != null) {
+            image.forEach((k, v) -> out.put(k, convert(v)));
+        }
+        return out;
+    }
+
+    static AttributeValue convert(com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue v) {
+        if (v == null) {
+            return AttributeValue.fromNul(true);
+        }
+        if (v.getS() != null) {
+            return AttributeValue.fromS(v.getS());
+        }
+        if (v.getN() != null) {
+            return AttributeValue.fromN(v.getN());
+        }
+        if (v.getBOOL() != null) {
+            return AttributeValue.fromBool(v.getBOOL());
+        }
+        if (v.getB() != null) {
+            return AttributeValue.fromB(SdkBytes.fromByteBuffer(v.getB()));
+        }
+        if (v.getSS() != null) {
+            return AttributeValue.fromSs(v.getSS());
+        }
+        if (v.getNS() != null) {
+            return AttributeValue.fromNs(v.getNS());
+        }
+        if (v.getBS() != null) {
+            return AttributeValue.fromBs(v.getBS().stream().map(SdkBytes::fromByteBuffer).toList());
+        }
+        if (v.getL() != null) {
+            List<AttributeValue> list = v.getL().stream().map(StreamImages::convert).toList();
+            return AttributeValue.fromL(list);
+        }
+        if (v.getM() != null) {
+            return AttributeValue.fromM(convert(v.getM()));
+        }
+        return AttributeValue.fromNul(true);
+    }
+}
