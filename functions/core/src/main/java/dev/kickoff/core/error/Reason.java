@@ -24,6 +24,8 @@ public enum Reason {
     UNSUPPORTED_BODY_KEY(422),
     INVALID_DEFINITION(422),
     VALIDATION_FAILED(422),
+    /** A run's input broke its workflow's {@code inputSchema}. */
+    INPUT_VALIDATION_FAILED(422),
     RATE_LIMITED(429),
     UNAVAILABLE(503);
 
