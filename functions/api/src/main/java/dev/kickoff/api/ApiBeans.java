@@ -1,6 +1,7 @@
 package dev.kickoff.api;
 
 import dev.kickoff.core.auth.TokenService;
+import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.runtime.KickoffRuntime;
@@ -29,6 +30,11 @@ public class ApiBeans {
     @Singleton
     RunService runs(KickoffRuntime runtime) {
         return runtime.runs();
+    }
+
+    @Singleton
+    ExecuteRateLimiter executeLimits(KickoffRuntime runtime) {
+        return runtime.executeLimits();
     }
 
     @Singleton
