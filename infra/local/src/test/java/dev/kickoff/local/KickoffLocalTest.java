@@ -83,7 +83,7 @@ class KickoffLocalTest {
             workflow = http.send("GET", "/api/manage/v1/workflows", stack.manageToken(), null).json()
                     .get("workflows").get(0).get("id").asLong();
             JsonNode run = http.send("POST", "/api/external/v1/workflows/" + workflow + "/runs", token,
-                    "{\"input\": {\"items\": []}}").json().get("workflow_run");
+                    "{\"input\": {\"customerId\": \"cus_1\", \"items\": []}}").json().get("workflow_run");
             finishedRun = http.awaitRun(run.get("url").asText(), token).get("id").asLong();
 
             // A run whose message was lost when the stack stopped: stored, never queued.
