@@ -11,7 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class WorkspaceIdsTest {
     @Test
     void encodesAsAVersion8UuidAndDecodesBack() {
+        // the README's examples
         assertThat(WorkspaceIds.encode(Kind.WORKFLOW, 123)).isEqualTo("6b69636b-6f66-8200-8000-00000000007b");
+        assertThat(WorkspaceIds.encode(Kind.RUN, 327680000041395L)).isEqualTo("6b69636b-6f66-8300-8001-2a05f200a1b3");
         UUID uuid = UUID.fromString(WorkspaceIds.encode(Kind.RUN, 123));
         assertThat(uuid.version()).isEqualTo(8);
         assertThat(uuid.variant()).isEqualTo(2);
