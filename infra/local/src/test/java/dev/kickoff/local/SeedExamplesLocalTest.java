@@ -3,8 +3,12 @@ package dev.kickoff.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.api.workspace.WorkspaceIds;
 import dev.kickoff.api.workspace.WorkspaceIds.Kind;
+import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.CloudFormationTemplate;
+import dev.kickoff.emulators.FunctionSpec;
+import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.runtime.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -252,5 +256,30 @@ class SeedExamplesLocalTest {
         var unauthenticated = http.send("POST", "/api/v1/workflows/wf_" + invoice + "/run", null, "{}");
         assertThat(unauthenticated.status()).isEqualTo(401);
         assertThat(invalid.raw().headers().firstValue("RateLimit-Limit")).hasValue("500");
+    }
+
+    @Test
+    void rateLimitedExampleOverRealHttp() {
+        // An organization of its own, with a limit of 2 a minute, so the burst needs no 500 requests.
+        var runtime = new KickoffRuntime(Settings.fromEnvironment(FunctionSpec.of("ApiFunction", stack.resources())
+                .environment()));
+        var boot = runtime.organizations().create("Limited");
+        String token = runtime.tokens().issue(boot.organization().id(), "limited", Scope.API).secret();
+        long workflow = runtime.workflows().create(boot.organization().id(), Json.parse(OPEN)).workflow().id();
+        runtime.workflows().publish(boot.organization().id(), workflow, null);
+        runtime.executeLimits().setLimit(boot.organization().id(), 2);
+
+        String[] key = {"x-api-key", token, "Content-Type", "application/json"};
+        String path = "/api/v1/workflows/wf_" + workflow + "/run";
+        LocalHttp.Response last = null;
+        // the third request of a minute is refused (up to six, in case a minute ends during the loop)
+        for (int i = 0; i < 6 && (last == null || last.status() != 429); i++) {
+            last = http.send("POST", path, null, "{\"input\":{}}", key);
+        }
+        assertThat(last.status()).isEqualTo(429);
+        assertThat(last.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"RATE_LIMITED\","
+                + "\"message\":\"Rate limit exceeded. Limit: 2 requests per minute.\"}}");
+        assertThat(last.raw().headers().firstValue("Retry-After")).isPresent();
+        assertThat(last.raw().headers().firstValue("RateLimit-Remaining")).hasValue("0");
     }
 }
