@@ -35,4 +35,32 @@ class AdminHandlerTest {
         assertThat(handler.handleRequest(Map.of("action", "create-organization", "name", " "),
                 new LocalLambdaContext(spec)).get("error")).asString().contains("name");
     }
+
+    @Test
+    void setsAnOrganizationsExecuteRateLimit() {
+        var resources = TestAws.get().provision("admin-limits");
+        var spec = FunctionSpec.of("AdminFunction", resources);
+        var handler = new AdminHandler(spec.environment());
+        var context = new LocalLambdaContext(spec);
+        long org = ((Number) handler.handleRequest(Map.of("action", "create-organization", "name", "Acme"), context)
+                .get("org_id")).longValue();
+        var runtime = new KickoffRuntime(Settings.fromEnvironment(spec.environment()));
+
+        var out = handler.handleRequest(Map.of("action", "set-execute-rate-limit", "org_id", org, "per_minute", 2000), context);
+        assertThat(out).containsEntry("execute_rate_limit_per_minute", 2000);
+        assertThat(runtime.executeLimits().limit(org, java.time.Instant.now())).isEqualTo(2000);
+
+        var reset = new java.util.HashMap<String, Object>(Map.of("action", "set-execute-rate-limit", "org_id", org));
+        reset.put("per_minute", null);
+        assertThat(handler.handleRequest(reset, context)).containsEntry("execute_rate_limit_per_minute", 500);
+        assertThat(new KickoffRuntime(Settings.fromEnvironment(spec.environment())).executeLimits()
+                .limit(org, java.time.Instant.now())).isEqualTo(500);
+
+        assertThat(handler.handleRequest(Map.of("action", "set-execute-rate-limit", "org_id", org, "per_minute", 0),
+                context).get("error")).asString().contains("between 1 and");
+        assertThat(handler.handleRequest(Map.of("action", "set-execute-rate-limit", "org_id", 42, "per_minute", 10),
+                context).get("error")).asString().contains("not found");
+        assertThat(handler.handleRequest(Map.of("action", "set-execute-rate-limit", "org_id", "x"), context))
+                .containsKey("error");
+    }
 }

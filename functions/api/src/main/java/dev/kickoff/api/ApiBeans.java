@@ -2,6 +2,7 @@ package dev.kickoff.api;
 
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.cases.CaseService;
+import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.core.webhook.WebhookService;
 import dev.kickoff.core.workflow.WorkflowService;
@@ -31,6 +32,11 @@ public class ApiBeans {
     @Singleton
     RunService runs(KickoffRuntime runtime) {
         return runtime.runs();
+    }
+
+    @Singleton
+    ExecuteRateLimiter executeLimits(KickoffRuntime runtime) {
+        return runtime.executeLimits();
     }
 
     @Singleton

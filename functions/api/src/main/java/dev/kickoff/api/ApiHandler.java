@@ -34,6 +34,11 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
         super(contextBuilder(environment).build());
     }
 
+    /** Used by tests that need their own composition root (e.g. a clock set to the start of a rate-limit window). */
+    public ApiHandler(KickoffRuntime runtime) {
+        super(new LambdaApplicationContextBuilder().singletons(runtime).build());
+    }
+
     @Override
     protected ApplicationContextBuilder newApplicationContextBuilder() {
         return contextBuilder(Map.of());

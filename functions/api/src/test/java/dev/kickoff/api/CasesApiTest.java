@@ -92,6 +92,7 @@ class CasesApiTest {
         assertThat(kase.get("created_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         assertThat(kase.get("updated_at").asText()).isEqualTo(kase.get("created_at").asText());
         assertThat(response.header("Location")).isEqualTo("https://api.kickoff.test" + cases(workflow) + "/" + id);
+        assertThat(response.header("RateLimit-Limit")).as("creating a case counts as an execute request").isNotNull();
 
         // The automation started: a pending run linked to the case, queued for the worker.
         var stored = stack.runtime.caseStore().find(id).orElseThrow();

@@ -5,6 +5,7 @@ import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.engine.RunExecutor;
 import dev.kickoff.core.engine.StepRegistry;
 import dev.kickoff.core.id.IdGenerator;
+import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.org.OrganizationService;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.run.RunService;
@@ -14,7 +15,9 @@ import dev.kickoff.core.workflow.WorkflowDefinitions;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.store.AwsClients;
 import dev.kickoff.store.DynamoCaseStore;
+import dev.kickoff.store.DynamoIdempotencyStore;
 import dev.kickoff.store.DynamoOrganizationStore;
+import dev.kickoff.store.DynamoRateLimitStore;
 import dev.kickoff.store.DynamoRunStore;
 import dev.kickoff.store.DynamoTable;
 import dev.kickoff.store.DynamoTokenStore;
@@ -59,6 +62,9 @@ public final class KickoffRuntime {
     private final TokenService tokens;
     private final VersionCache versions;
     private final DynamoWebhookStore webhookStore;
+    private final DynamoIdempotencyStore idempotency;
+    /** One per instance: it caches organizations' limits and tokens whose window is full. */
+    private final ExecuteRateLimiter executeLimits;
     /** Identifies this process as a lease owner. */
     private final String instanceId = UUID.randomUUID().toString();
 
@@ -83,6 +89,8 @@ public final class KickoffRuntime {
         this.tokens = new TokenService(new DynamoTokenStore(table), ids, clock);
         this.versions = new VersionCache(workflowStore, 256);
         this.webhookStore = new DynamoWebhookStore(table);
+        this.idempotency = new DynamoIdempotencyStore(table);
+        this.executeLimits = new ExecuteRateLimiter(new DynamoRateLimitStore(table), clock);
     }
 
     /** The built-in step types plus any a deployment adds through {@code META-INF/services} (tests add probes). */
@@ -134,8 +142,14 @@ public final class KickoffRuntime {
     }
 
     public RunService runs() {
-        return new RunService(workflowStore, runStore, (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl())
-                .enqueue(org, run), ids, clock, observer);
+        return new RunService(workflowStore, versions, runStore, idempotency,
+                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), ids, clock, observer,
+                RunService.DEFAULT_IDEMPOTENCY_TTL);
+    }
+
+    /** The per-token limit on the endpoints that start runs (every API shape). */
+    public ExecuteRateLimiter executeLimits() {
+        return executeLimits;
     }
 
     public RunExecutor executor() {

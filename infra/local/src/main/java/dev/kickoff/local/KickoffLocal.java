@@ -252,6 +252,10 @@ public final class KickoffLocal implements AutoCloseable {
             out.println("    -H \"Authorization: Bearer " + credentials.apiToken() + "\" \\");
             out.println("    -H \"Content-Type: application/json\" \\");
             out.println("    -d '" + Json.write(SampleWorkflow.SAMPLE_INPUT) + "'");
+            out.println("or in seed 003's shape (see README for seeds 002 and 004):");
+            out.println("  curl -X POST " + baseUrl() + "/api/v1/workflows/wf_" + sampleWorkflowId + "/run \\");
+            out.println("    -H \"x-api-key: " + credentials.apiToken() + "\" -H \"Content-Type: application/json\" \\");
+            out.println("    -d '" + Json.write(SampleWorkflow.SAMPLE_INPUT) + "'");
         } else {
             out.println("Local organization " + credentials.orgId() + "; tokens in " + dataDir.resolve(LocalCredentials.FILE));
         }

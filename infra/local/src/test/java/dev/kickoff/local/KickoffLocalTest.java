@@ -83,7 +83,7 @@ class KickoffLocalTest {
             workflow = http.send("GET", "/api/manage/v1/workflows", stack.manageToken(), null).json()
                     .get("workflows").get(0).get("id").asLong();
             JsonNode run = http.send("POST", "/api/external/v1/workflows/" + workflow + "/runs", token,
-                    "{\"input\": {\"items\": []}}").json().get("workflow_run");
+                    "{\"input\": {\"customerId\": \"cus_1\", \"items\": []}}").json().get("workflow_run");
             finishedRun = http.awaitRun(run.get("url").asText(), token).get("id").asLong();
 
             // A run whose message was lost when the stack stopped: stored, never queued.
@@ -134,8 +134,10 @@ class KickoffLocalTest {
                     "{\"url\": \"http://127.0.0.1:" + server.getAddress().getPort() + "/hook\", "
                             + "\"events\": [\"run.completed\"]}");
             assertThat(hook.status()).as(hook.body()).isEqualTo(201);
-            JsonNode run = http.send("POST", "/api/external/v1/workflows/" + workflow + "/runs", stack.apiToken(),
-                    "{\"input\": {\"items\": []}}").json().get("workflow_run");
+            var started = http.send("POST", "/api/external/v1/workflows/" + workflow + "/runs", stack.apiToken(),
+                    "{\"input\": {\"customerId\": \"cus_1\", \"items\": []}}");
+            assertThat(started.status()).as(started.body()).isEqualTo(201);
+            JsonNode run = started.json().get("workflow_run");
             String body = received.poll(20, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(body).as("the webhook arrived").isNotNull();
             JsonNode event = Json.parse(body);

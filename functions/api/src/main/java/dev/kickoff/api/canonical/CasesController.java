@@ -2,6 +2,7 @@ package dev.kickoff.api.canonical;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.api.http.ApiRequests;
+import dev.kickoff.api.http.TriggerEdge;
 import dev.kickoff.api.http.Ids;
 import dev.kickoff.api.http.JsonResponses;
 import dev.kickoff.core.auth.Principal;
@@ -39,7 +40,10 @@ public class CasesController {
     private final ApiRequests requests;
     private final CaseService cases;
 
-    public CasesController(ApiRequests requests, CaseService cases) {
+    private final TriggerEdge edge;
+
+    public CasesController(ApiRequests requests, CaseService cases, TriggerEdge edge) {
+        this.edge = edge;
         this.requests = requests;
         this.cases = cases;
     }
@@ -47,7 +51,8 @@ public class CasesController {
     @Post("/{workflowId}/cases")
     @Consumes(MediaType.ALL)
     public HttpResponse<String> create(HttpRequest<?> request, @PathVariable String workflowId) {
-        Principal principal = requests.authenticate(request, Scope.API);
+        // Creating a case starts a run: it counts against the token's execute limit like every trigger.
+        Principal principal = edge.authorize(request);
         long id = Ids.parse(workflowId);
         LogContext.put(LogContext.WORKFLOW_ID, Math.max(id, 0));
         JsonNode body = requests.jsonObject(request).orElse(Json.object());

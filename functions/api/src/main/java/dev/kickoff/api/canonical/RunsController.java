@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.api.http.ApiRequests;
 import dev.kickoff.api.http.Ids;
 import dev.kickoff.api.http.JsonResponses;
+import dev.kickoff.api.http.TriggerEdge;
 import dev.kickoff.core.auth.Principal;
 import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.error.FieldError;
@@ -28,24 +29,29 @@ import java.util.Set;
 
 /**
  * Seed 000, the runs API: start a published workflow with {@code {"input": {…}}} and poll the run.
- * A POST answers 201 Created with a {@code Location} header (see README, "Why 201").
+ * A POST answers 201 Created with a {@code Location} header (see README, "Why 201"); with an
+ * {@code Idempotency-Key} header, a repeat answers 201 with the run the first request created and
+ * {@code Idempotent-Replayed: true}. An input that breaks the workflow's {@code inputSchema} is a 422
+ * {@code input_validation_failed} with JSON-Pointer {@code validation_errors}.
  */
 @Controller("/api/external/v1/workflows")
 public class RunsController {
     static final Set<String> BODY_KEYS = Set.of("input");
 
     private final ApiRequests requests;
+    private final TriggerEdge edge;
     private final RunService runs;
 
-    public RunsController(ApiRequests requests, RunService runs) {
+    public RunsController(ApiRequests requests, TriggerEdge edge, RunService runs) {
         this.requests = requests;
+        this.edge = edge;
         this.runs = runs;
     }
 
     @Post("/{workflowId}/runs")
     @Consumes(MediaType.ALL)
     public HttpResponse<String> start(HttpRequest<?> request, @PathVariable String workflowId) {
-        Principal principal = requests.authenticate(request, Scope.API);
+        Principal principal = edge.authorize(request);
         long id = Ids.parse(workflowId);
         LogContext.put(LogContext.WORKFLOW_ID, Math.max(id, 0));
         JsonNode body = requests.jsonObject(request).orElse(null);
@@ -66,10 +72,12 @@ public class RunsController {
                 throw new KickoffException(Reason.INVALID_REQUEST, "input must be a JSON object");
             }
         }
-        Run run = runs.trigger(principal, id, new RunRequest(input == null || input.isNull() ? null : input, null));
+        RunService.Triggered started = runs.start(principal, id, new RunRequest(
+                input == null || input.isNull() ? null : input, null, TriggerEdge.idempotencyKey(request, null)));
+        Run run = started.run();
         LogContext.put(LogContext.RUN_ID, run.id());
         String base = requests.baseUrl(request);
-        return JsonResponses.created(CanonicalRunJson.workflowRun(run, base))
+        return TriggerEdge.replayed(JsonResponses.created(CanonicalRunJson.workflowRun(run, base)), started.replayed())
                 .header("Location", CanonicalRunJson.url(base, run));
     }
 

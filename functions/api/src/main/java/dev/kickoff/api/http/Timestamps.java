@@ -21,4 +21,13 @@ public final class Timestamps {
         return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
                 .withZone(java.time.ZoneOffset.UTC).format(instant);
     }
+
+    /** {@code 2025-05-22 20:59:07.014093}: seed 004 (Python's {@code str(datetime)} of a UTC time). */
+    public static String micros(Instant instant) {
+        if (instant == null) {
+            return null;
+        }
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS")
+                .withZone(java.time.ZoneOffset.UTC).format(instant);
+    }
 }

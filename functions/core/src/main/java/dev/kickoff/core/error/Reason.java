@@ -28,6 +28,8 @@ public enum Reason {
     VALIDATION_FAILED(422),
     /** Seed 001: a case's attributes do not match its workflow's attribute schema (or are not an object). */
     ATTRIBUTES_VALIDATION_FAILED(422),
+    /** A run's input broke its workflow's {@code inputSchema}. */
+    INPUT_VALIDATION_FAILED(422),
     RATE_LIMITED(429),
     UNAVAILABLE(503);
 

@@ -27,8 +27,66 @@ public final class JsonSchema {
     /** Every violation, in document order, each with a JSON Pointer and a message naming it. */
     public List<SchemaViolation> validate(JsonNode instance) {
         List<SchemaViolation> out = new ArrayList<>();
-        for (Error e : schema.validate(instance)) {
+        for (Error e : errors(instance)) {
             out.add(violation(e));
+        }
+        return out;
+    }
+
+    /** Every violation with its path as segments and the values involved, for API shapes that word errors their way. */
+    public List<SchemaFinding> findings(JsonNode instance) {
+        List<SchemaFinding> out = new ArrayList<>();
+        for (Error e : errors(instance)) {
+            SchemaViolation v = violation(e);
+            List<Object> path = segments(e.getInstanceLocation());
+            boolean missing = "required".equals(v.keyword());
+            if ((missing || "additionalProperties".equals(v.keyword()) || "unevaluatedProperties".equals(v.keyword()))
+                    && e.getProperty() != null) {
+                path.add(e.getProperty());
+            }
+            out.add(new SchemaFinding(v, path, e.getSchemaNode(), missing ? null : e.getInstanceNode()));
+        }
+        return out;
+    }
+
+    /**
+     * Applies the schema to an input the way an API edge should: defaults filled in, unknown properties of closed
+     * objects removed (see {@link SchemaShaping}), then validated. {@code instance} is not modified.
+     */
+    public PreparedInput prepare(JsonNode instance) {
+        JsonNode copy = instance.deepCopy();
+        if (document.isObject()) {
+            SchemaShaping.apply(document, copy);
+        }
+        return new PreparedInput(copy, findings(copy));
+    }
+
+    /**
+     * The validator's errors. A schema whose references loop without descending into the instance would recurse
+     * until the stack runs out; that is the schema's fault, reported as such rather than as a crash.
+     */
+    private List<Error> errors(JsonNode instance) {
+        try {
+            return schema.validate(instance);
+        } catch (StackOverflowError e) {
+            throw new JsonSchemas.InvalidSchemaException(RECURSES);
+        } catch (JsonSchemas.InvalidSchemaException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // e.g. a remote $ref, which is never fetched
+            throw new JsonSchemas.InvalidSchemaException(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
+    static final String RECURSES = "the schema refers to itself without end (a $ref loop that never reaches a value)";
+
+    static List<Object> segments(NodePath path) {
+        List<Object> out = new ArrayList<>();
+        if (path != null) {
+            for (int i = 0; i < path.getNameCount(); i++) {
+                Object element = path.getElement(i);
+                out.add(element instanceof Integer n ? n : String.valueOf(element));
+            }
         }
         return out;
     }

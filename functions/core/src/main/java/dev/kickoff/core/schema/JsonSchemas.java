@@ -63,7 +63,8 @@ public final class JsonSchemas {
                 problems.add(new FieldError(pointer + "/type", "the schema must describe an object (\"type\": \"object\")"));
             }
             try {
-                compile(schema);
+                // A trial run catches $ref loops that would otherwise fail every run of the workflow.
+                compile(schema).validate(Json.object());
             } catch (InvalidSchemaException e) {
                 problems.add(new FieldError(pointer, "not a usable JSON Schema: " + e.getMessage()));
             }
