@@ -51,6 +51,17 @@ final class Attrs {
         return s == null ? null : Instant.parse(s);
     }
 
+    private static final java.time.format.DateTimeFormatter SORTABLE =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * A fixed-width UTC timestamp ({@code 2026-05-28T17:04:12.000Z}) for sort keys: {@code Instant.toString()} drops
+     * a zero fraction, which would sort {@code …:12Z} after {@code …:12.120Z}.
+     */
+    static String sortable(Instant instant) {
+        return SORTABLE.format(instant);
+    }
+
     /** Sixteen digits, so that IDs below 2^53 sort lexically in numeric order inside sort keys. */
     static String pad(long id) {
         return String.format("%016d", id);

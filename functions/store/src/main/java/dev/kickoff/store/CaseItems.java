@@ -29,7 +29,7 @@ final class CaseItems {
     }
 
     static String gsi1sk(Case kase) {
-        return kase.createdAt().toString() + "#" + Attrs.pad(kase.id());
+        return Attrs.sortable(kase.createdAt()) + "#" + Attrs.pad(kase.id());
     }
 
     static Map<String, AttributeValue> toItem(Case kase) {

@@ -259,7 +259,7 @@ public final class DynamoWebhookStore implements WebhookStore {
             item.put("replay_of", Attrs.s(d.replayOf()));
         }
         item.put("gsi1pk", Attrs.s(deliveriesIndexPk(d.webhookId())));
-        item.put("gsi1sk", Attrs.s(d.createdAt() + "#" + d.id()));
+        item.put("gsi1sk", Attrs.s(Attrs.sortable(d.createdAt()) + "#" + d.id()));
         try {
             table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
                     .conditionExpression("attribute_not_exists(pk)").build());

@@ -137,6 +137,21 @@ class DynamoCaseStoreTest {
     }
 
     @Test
+    void casesCreatedOnAWholeSecondSortByTimeToo() {
+        long wf = WORKFLOWS.incrementAndGet();
+        Instant whole = Instant.parse("2026-05-28T17:04:12Z");
+        Pair onTheSecond = newCase(wf, whole);
+        Pair later = newCase(wf, whole.plusMillis(120));
+        Pair earlier = newCase(wf, whole.minusMillis(5));
+        for (Pair p : List.of(onTheSecond, later, earlier)) {
+            store.create(p.kase(), p.run());
+        }
+        assertThat(item("CASE#" + onTheSecond.kase().id(), "CASE").get("gsi1sk").s()).startsWith("2026-05-28T17:04:12.000Z#");
+        assertThat(store.list(1, wf, "Open", null, 10).items()).extracting(Case::id)
+                .containsExactly(later.kase().id(), onTheSecond.kase().id(), earlier.kase().id());
+    }
+
+    @Test
     void aSetCaseWriteNeedsTheLeaseAndHappensOncePerKey() {
         long wf = WORKFLOWS.incrementAndGet();
         Pair p = newCase(wf, T0);
