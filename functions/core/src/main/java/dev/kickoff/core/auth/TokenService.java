@@ -1,9 +1,9 @@
 package dev.kickoff.core.auth;
 
+import dev.kickoff.core.id.FreshIds;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.id.IdGenerator;
-import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.TokenStore;
 
 import java.time.Clock;
@@ -32,18 +32,12 @@ public final class TokenService {
                     "name must be a non-blank string of at most " + MAX_NAME_LENGTH + " characters");
         }
         String secret = TokenSecrets.newSecret(scope);
-        for (int attempt = 0; ; attempt++) {
+        return FreshIds.store(() -> {
             ApiToken token = new ApiToken(ids.next(), orgId, cleanName, scope, TokenSecrets.displayPrefix(secret),
                     clock.instant().truncatedTo(ChronoUnit.MILLIS));
-            try {
-                store.create(token, TokenSecrets.hash(secret));
-                return new IssuedToken(token, secret);
-            } catch (DuplicateIdException e) {
-                if (attempt >= 4) {
-                    throw e;
-                }
-            }
-        }
+            store.create(token, TokenSecrets.hash(secret));
+            return new IssuedToken(token, secret);
+        });
     }
 
     public List<ApiToken> list(long orgId) {

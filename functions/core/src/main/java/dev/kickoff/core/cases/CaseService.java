@@ -1,5 +1,6 @@
 package dev.kickoff.core.cases;
 
+import dev.kickoff.core.id.FreshIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.core.auth.Principal;
@@ -7,7 +8,6 @@ import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.id.IdGenerator;
 import dev.kickoff.core.port.CaseStore;
-import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.port.RunQueue;
 import dev.kickoff.core.port.WorkflowStore;
@@ -73,7 +73,9 @@ public final class CaseService {
         ObjectNode attributes = CaseRules.attributes(request.attributes());
         CaseRules.validate(definition, attributes);
 
-        for (int attempt = 0; ; attempt++) {
+        record Created(Case kase, Run run) {
+        }
+        Created created = FreshIds.store(() -> {
             long caseId = ids.next();
             long runId = ids.next();
             Case kase = new Case(caseId, principal.orgId(), workflowId, subject, Case.OPEN, attributes, now, now,
@@ -82,18 +84,12 @@ public final class CaseService {
             Run run = new Run(runId, principal.orgId(), workflowId, workflow.publishedVersion(), false,
                     principal.tokenId(), "api", principal.tokenName(), "live", attributes, null, caseId, now,
                     RunStatus.PENDING, null, null, List.of(), now, null, null, 0, null, null);
-            try {
-                cases.create(kase, run);
-            } catch (DuplicateIdException e) {
-                if (attempt >= 4) {
-                    throw e;
-                }
-                continue;
-            }
-            observer.runCreated(run);
-            enqueue(kase, run);
-            return kase;
-        }
+            cases.create(kase, run);
+            return new Created(kase, run);
+        });
+        observer.runCreated(created.run());
+        enqueue(created.kase(), created.run());
+        return created.kase();
     }
 
     /**

@@ -1,12 +1,12 @@
 package dev.kickoff.core.org;
 
+import dev.kickoff.core.id.FreshIds;
 import dev.kickoff.core.auth.IssuedToken;
 import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.id.IdGenerator;
-import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.OrganizationStore;
 
 import java.time.Clock;
@@ -34,16 +34,11 @@ public final class OrganizationService {
         if (clean.isEmpty() || clean.length() > 200) {
             throw new KickoffException(Reason.INVALID_REQUEST, "organization name must be 1 to 200 characters");
         }
-        for (int attempt = 0; ; attempt++) {
-            Organization org = new Organization(ids.next(), clean, clock.instant().truncatedTo(ChronoUnit.MILLIS));
-            try {
-                store.create(org);
-                return new Bootstrap(org, tokens.issue(org.id(), "bootstrap", Scope.MANAGE));
-            } catch (DuplicateIdException e) {
-                if (attempt >= 4) {
-                    throw e;
-                }
-            }
-        }
+        Organization org = FreshIds.store(() -> {
+            Organization created = new Organization(ids.next(), clean, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+            store.create(created);
+            return created;
+        });
+        return new Bootstrap(org, tokens.issue(org.id(), "bootstrap", Scope.MANAGE));
     }
 }

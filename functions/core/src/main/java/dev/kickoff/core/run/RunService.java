@@ -1,5 +1,6 @@
 package dev.kickoff.core.run;
 
+import dev.kickoff.core.id.FreshIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.auth.Principal;
 import dev.kickoff.core.error.FieldError;
@@ -7,7 +8,6 @@ import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.id.IdGenerator;
 import dev.kickoff.core.json.Json;
-import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.IdempotencyStore;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.port.RunQueue;
@@ -232,18 +232,13 @@ public final class RunService {
     /** Stores a new pending run (retrying on an ID collision) without queueing it. */
     public Run create(Principal principal, Workflow workflow, JsonNode input, String connectionId, Long caseId) {
         Instant now = now();
-        for (int attempt = 0; ; attempt++) {
-            Run run = newRun(principal, workflow, input, connectionId, caseId, now);
-            try {
-                runs.create(run);
-                observer.runCreated(run);
-                return run;
-            } catch (DuplicateIdException e) {
-                if (attempt >= 4) {
-                    throw e;
-                }
-            }
-        }
+        Run run = FreshIds.store(() -> {
+            Run fresh = newRun(principal, workflow, input, connectionId, caseId, now);
+            runs.create(fresh);
+            return fresh;
+        });
+        observer.runCreated(run);
+        return run;
     }
 
     private Run newRun(Principal principal, Workflow workflow, JsonNode input, String connectionId, Long caseId,

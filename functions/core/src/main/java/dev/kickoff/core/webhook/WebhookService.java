@@ -1,11 +1,11 @@
 package dev.kickoff.core.webhook;
 
+import dev.kickoff.core.id.FreshIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.id.IdGenerator;
-import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.WorkflowStore;
 
 import java.time.Clock;
@@ -93,19 +93,14 @@ public final class WebhookService {
         }
         String secret = WebhookIds.secret();
         Instant now = now();
-        for (int attempt = 0; ; attempt++) {
-            Subscription s = new Subscription(ids.next(), orgId, url, events, workflowId,
+        Long scope = workflowId;
+        return FreshIds.store(() -> {
+            Subscription s = new Subscription(ids.next(), orgId, url, events, scope,
                     Subscription.Status.ENABLED, null, null, null, now, now,
                     new Subscription.SigningSecrets(secret, null, null));
-            try {
-                store.createSubscription(s);
-                return new WithSecret(s, secret);
-            } catch (DuplicateIdException e) {
-                if (attempt >= 4) {
-                    throw e;
-                }
-            }
-        }
+            store.createSubscription(s);
+            return new WithSecret(s, secret);
+        });
     }
 
     private static List<WebhookEventType> events(JsonNode node, List<FieldError> problems) {

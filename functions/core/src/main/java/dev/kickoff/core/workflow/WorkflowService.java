@@ -1,10 +1,10 @@
 package dev.kickoff.core.workflow;
 
+import dev.kickoff.core.id.FreshIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.id.IdGenerator;
-import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.WorkflowStore;
 
 import java.time.Clock;
@@ -34,19 +34,13 @@ public final class WorkflowService {
     public View create(long orgId, JsonNode document) {
         WorkflowDefinition definition = definitions.parse(document);
         Instant now = now();
-        for (int attempt = 0; ; attempt++) {
+        return FreshIds.store(() -> {
             long id = ids.next();
             Workflow head = new Workflow(id, orgId, definition.name(), definition.kind(), 1, null, now, now);
             WorkflowVersion first = new WorkflowVersion(id, 1, definition, now);
-            try {
-                store.create(head, first);
-                return new View(head, first);
-            } catch (DuplicateIdException e) {
-                if (attempt >= 4) {
-                    throw e;
-                }
-            }
-        }
+            store.create(head, first);
+            return new View(head, first);
+        });
     }
 
     /** Saves the document as a new draft version; the published version, if any, keeps serving runs. */
