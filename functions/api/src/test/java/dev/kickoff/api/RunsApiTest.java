@@ -146,6 +146,20 @@ class RunsApiTest {
     }
 
     @Test
+    void bigNumbersRoundTripAndHugeOnesAre400() {
+        var ok = stack.http.post(runs(workflow), org.apiToken(), "{\"input\": {\"x\": 1e101, \"y\": 12.50}}");
+        assertThat(ok.status()).as(ok.toString()).isEqualTo(201);
+        long id = ok.json().get("workflow_run").get("id").asLong();
+        var read = stack.http.get(runs(workflow) + "/" + id, org.apiToken());
+        assertThat(read.status()).as("a stored run is always readable").isEqualTo(200);
+        assertThat(read.body()).contains("\"y\":12.50");
+
+        var huge = stack.http.post(runs(workflow), org.apiToken(), "{\"input\": {\"x\": 1e999999999}}");
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.json().get("error").asText()).contains("/input/x", "out of range");
+    }
+
+    @Test
     void unknownRoutesAnswerJson404() {
         var response = stack.http.get("/api/external/v1/nothing-here", org.apiToken());
         assertThat(response.status()).isEqualTo(404);

@@ -86,6 +86,11 @@ class WorkflowsApiTest {
         } while (cursor != null && pages < 10);
         assertThat(seen).hasSize(5);
         assertThat(stack.http.get("/api/manage/v1/workflows?cursor=bogus", fresh.manageToken()).status()).isEqualTo(400);
+        // A forged cursor inside the caller's own partition, but not a whole key: 400, not DynamoDB's 500.
+        String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("pk=ORG#" + fresh.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(stack.http.get("/api/manage/v1/workflows?cursor=" + forged, fresh.manageToken()).status())
+                .isEqualTo(400);
         assertThat(stack.http.get("/api/manage/v1/workflows?limit=x", fresh.manageToken()).status()).isEqualTo(400);
     }
 

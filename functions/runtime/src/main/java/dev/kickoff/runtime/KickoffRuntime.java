@@ -65,7 +65,10 @@ public final class KickoffRuntime {
     private final DynamoIdempotencyStore idempotency;
     /** One per instance: it caches organizations' limits and tokens whose window is full. */
     private final ExecuteRateLimiter executeLimits;
-    /** Identifies this process as a lease owner. */
+    /**
+     * Names this process in lease owners. Drawn at init, so with SnapStart restored instances share it: lease
+     * owners add a per-claim random part (see the worker).
+     */
     private final String instanceId = UUID.randomUUID().toString();
 
     public KickoffRuntime(Settings settings) {

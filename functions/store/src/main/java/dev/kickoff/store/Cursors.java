@@ -32,10 +32,35 @@ final class Cursors {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A base-table cursor: exactly {@code pk} (which must be {@code partition}) and an {@code sk} with {@code skPrefix}. */
+    static Map<String, AttributeValue> decodeTable(String cursor, String partition, String skPrefix) {
+        Map<String, AttributeValue> key = decode(cursor, "pk", partition);
+        return key == null ? null : require(key, java.util.Set.of("pk", "sk"), "sk", skPrefix);
+    }
+
+    /**
+     * A {@code gsi1} cursor: exactly pk, sk, gsi1pk (which must be {@code partition}) and gsi1sk; the base-table
+     * key must be an item of the kind the index lists ({@code pkPrefix}).
+     */
+    static Map<String, AttributeValue> decodeIndex(String cursor, String partition, String pkPrefix) {
+        Map<String, AttributeValue> key = decode(cursor, "gsi1pk", partition);
+        return key == null ? null : require(key, java.util.Set.of("pk", "sk", "gsi1pk", "gsi1sk"), "pk", pkPrefix);
+    }
+
+    /** DynamoDB rejects a start key that is not a whole key of the table or index: refuse it first, as a 400. */
+    private static Map<String, AttributeValue> require(Map<String, AttributeValue> key, java.util.Set<String> names,
+                                                       String prefixed, String prefix) {
+        if (!key.keySet().equals(names) || key.values().stream().anyMatch(v -> v.s() == null || v.s().isEmpty())
+                || !key.get(prefixed).s().startsWith(prefix)) {
+            throw new KickoffException(Reason.INVALID_REQUEST, "invalid cursor");
+        }
+        return key;
+    }
+
     /**
      * @param attribute the key attribute that must equal {@code expected}, e.g. the partition key
      */
-    static Map<String, AttributeValue> decode(String cursor, String attribute, String expected) {
+    private static Map<String, AttributeValue> decode(String cursor, String attribute, String expected) {
         if (cursor == null || cursor.isEmpty()) {
             return null;
         }

@@ -76,7 +76,7 @@ public final class DynamoCaseStore implements CaseStore {
                 .expressionAttributeValues(Map.of(":pk", Attrs.s(partition)))
                 .scanIndexForward(false)
                 .limit(limit)
-                .exclusiveStartKey(Cursors.decode(cursor, "gsi1pk", partition))
+                .exclusiveStartKey(Cursors.decodeIndex(cursor, partition, "CASE#"))
                 .build());
         List<Case> items = new ArrayList<>();
         for (Map<String, AttributeValue> item : response.items()) {

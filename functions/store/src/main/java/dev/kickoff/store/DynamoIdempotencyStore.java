@@ -64,7 +64,11 @@ public final class DynamoIdempotencyStore implements IdempotencyStore {
         item.put("created_at", Attrs.instant(record.createdAt()));
         item.put("expires_at", Attrs.n(record.expiresAt().getEpochSecond()));
         try {
-            table.client().transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
+            // The token makes an SDK retry of a transaction that did commit a success, not "key taken". It is drawn
+            // per call: the SDK's retries reuse this request (and token); another call is another transaction.
+            table.client().transactWriteItems(TransactWriteItemsRequest.builder()
+                    .clientRequestToken(java.util.UUID.randomUUID().toString())
+                    .transactItems(
                     TransactWriteItem.builder().put(Put.builder().tableName(table.name()).item(item)
                             .conditionExpression("attribute_not_exists(pk) OR expires_at <= :now")
                             .expressionAttributeValues(Map.of(":now", Attrs.n(now.getEpochSecond())))

@@ -30,10 +30,17 @@ public final class DynamoRunStore implements RunStore {
 
     @Override
     public void create(Run run) {
+        Map<String, AttributeValue> item = RunItems.toItem(run);
         try {
-            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(RunItems.toItem(run))
-                    .conditionExpression("attribute_not_exists(pk)").build());
+            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build());
         } catch (ConditionalCheckFailedException e) {
+            // An SDK retry of a put that did land finds its own item: that is success, not a collision (which
+            // would draw a new ID and orphan this run as pending).
+            if (e.hasItem() && item.equals(e.item())) {
+                return;
+            }
             throw new DuplicateIdException("run " + run.id());
         }
     }

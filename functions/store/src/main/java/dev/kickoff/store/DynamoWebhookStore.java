@@ -282,7 +282,7 @@ public final class DynamoWebhookStore implements WebhookStore {
                 .expressionAttributeValues(Map.of(":pk", Attrs.s(indexPk)))
                 .scanIndexForward(false)
                 .limit(limit)
-                .exclusiveStartKey(Cursors.decode(cursor, "gsi1pk", indexPk))
+                .exclusiveStartKey(Cursors.decodeIndex(cursor, indexPk, "DELIVERY#"))
                 .build());
         Instant now = Instant.now();
         List<Delivery> items = new ArrayList<>();

@@ -149,7 +149,7 @@ public final class DynamoWorkflowStore implements WorkflowStore {
                 .expressionAttributeValues(Map.of(":pk", Attrs.s(pk), ":prefix", Attrs.s("WF#")))
                 .scanIndexForward(false)
                 .limit(limit)
-                .exclusiveStartKey(Cursors.decode(cursor, "pk", pk))
+                .exclusiveStartKey(Cursors.decodeTable(cursor, pk, "WF#"))
                 .build());
         List<Workflow> items = new ArrayList<>();
         for (Map<String, AttributeValue> item : response.items()) {

@@ -48,7 +48,12 @@ class DynamoRunStoreTest {
         Run read = store.find(run.id()).orElseThrow();
         assertThat(read).isEqualTo(run);
         assertThat(Json.write(read.input())).isEqualTo("{\"amount\":12.50,\"big\":12345678901234567890}");
-        assertThatThrownBy(() -> store.create(run)).isInstanceOf(DuplicateIdException.class);
+        // The very same item again is an SDK retry of a write that landed: success, not a collision...
+        store.create(run);
+        // ...while another run under that ID is a collision.
+        Run other = new Run(run.id(), 9, 2, 3, false, 4, "api", "ci", "live", Json.object(), null, null, T0,
+                RunStatus.PENDING, null, null, List.of(), T0, null, null, 0, null, null);
+        assertThatThrownBy(() -> store.create(other)).isInstanceOf(DuplicateIdException.class);
         assertThat(store.find(IDS.incrementAndGet())).isEmpty();
     }
 

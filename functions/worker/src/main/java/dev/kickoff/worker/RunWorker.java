@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -91,7 +92,10 @@ public final class RunWorker {
         int receiveCount = receiveCount(message);
         boolean lastAttempt = receiveCount >= runtime.settings().maxReceiveCount();
         try {
-            RunExecutor.Outcome outcome = executor.execute(runId, runtime.instanceId(), lastAttempt);
+            // A lease owner per delivery, drawn now: with SnapStart every restored instance shares whatever was
+            // drawn at init, and two workers with one owner string could not tell their leases apart.
+            String owner = runtime.instanceId() + "/" + UUID.randomUUID();
+            RunExecutor.Outcome outcome = executor.execute(runId, owner, lastAttempt);
             if (outcome.run() != null) {
                 LogContext.put(LogContext.ORG_ID, outcome.run().orgId());
                 LogContext.put(LogContext.WORKFLOW_ID, outcome.run().workflowId());
@@ -157,8 +161,8 @@ public final class RunWorker {
                     .visibilityTimeout((int) Math.min(MAX_VISIBILITY_SECONDS, duration.toSeconds()))
                     .build());
         } catch (RuntimeException e) {
-            // the queue's own visibility timeout applies instead
-            LOG.debug("could not change the visibility of message {}: {}", message.getMessageId(), e.toString());
+            // the queue's own visibility timeout applies instead; loud, because retries then wait minutes
+            LOG.warn("could not change the visibility of message {}: {}", message.getMessageId(), e.toString());
         }
     }
 }

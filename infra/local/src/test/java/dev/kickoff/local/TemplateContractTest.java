@@ -84,6 +84,18 @@ class TemplateContractTest {
     }
 
     @Test
+    void theWorkerMayChangeTheVisibilityOfItsOwnMessages() {
+        // RunWorker calls sqs:ChangeMessageVisibility; the SQS event source's managed policy does not grant it,
+        // and ElasticMQ checks no IAM, so only this test can catch its absence.
+        List<?> policies = (List<?>) template.properties("WorkerFunction").get("Policies");
+        assertThat(policies).anySatisfy(p -> {
+            Map<?, ?> poller = (Map<?, ?>) ((Map<?, ?>) p).get("SQSPollerPolicy");
+            assertThat(poller).isNotNull();
+            assertThat(poller.get("QueueName")).isEqualTo(new Intrinsic.GetAtt("RunsQueue", "QueueName"));
+        });
+    }
+
+    @Test
     void theTableHasStreamsTtlAndOnDemandBilling() {
         Map<String, Object> table = template.properties("KickoffTable");
         assertThat(table.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");

@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  */
 public final class RunService {
     public static final int MAX_CONNECTION_ID_LENGTH = 200;
+    /** A replayed run still pending after this long is queued again (its creator may have died before queueing). */
+    static final java.time.Duration STALE_PENDING = java.time.Duration.ofSeconds(30);
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
     /** Letters, digits and {@code _ . : -}: what connection IDs such as {@code conn_production_stripe} are made of. */
@@ -187,6 +189,16 @@ public final class RunService {
         Run run = runs.find(record.runId()).filter(r -> r.orgId() == principal.orgId())
                 .orElseThrow(() -> new IllegalStateException("idempotency key of workflow " + workflowId
                         + " names run " + record.runId() + ", which does not exist"));
+        if (run.status() == RunStatus.PENDING
+                && run.createdAt().isBefore(clock.instant().minus(STALE_PENDING))) {
+            // The request that created it may have died before queueing it; a client retrying with the same key
+            // is the moment to make sure it runs. A second message is harmless: the claim lets one worker in.
+            try {
+                queue.enqueue(run.orgId(), run.id());
+            } catch (RuntimeException e) {
+                // the retry still answers with the run; the sweeper (or the next retry) queues it
+            }
+        }
         return Optional.of(new Triggered(run, true));
     }
 

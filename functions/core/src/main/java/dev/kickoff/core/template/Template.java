@@ -64,6 +64,15 @@ public final class Template {
     }
 
     public JsonNode evaluate(JsonNode scope, Budget budget) {
+        try {
+            return evaluateUnchecked(scope, budget);
+        } catch (ArithmeticException e) {
+            // e.g. a scale overflow deep in BigDecimal: the template's fault, so a step failure, not a retry
+            throw new TemplateException("arithmetic error: " + e.getMessage());
+        }
+    }
+
+    private JsonNode evaluateUnchecked(JsonNode scope, Budget budget) {
         if (single) {
             return Values.orNull(((Expr) parts.getFirst()).eval(scope, budget));
         }

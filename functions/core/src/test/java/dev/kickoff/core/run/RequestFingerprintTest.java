@@ -23,6 +23,9 @@ class RequestFingerprintTest {
 
     @Test
     void hugeExponentsStayCheap() {
-        assertThat(fp("{\"a\": 1e999999999}", null)).isNotEqualTo(fp("{\"a\": 1e999999998}", null));
+        // The API refuses such numbers when it parses them; the fingerprint stays cheap on its own anyway.
+        var a = dev.kickoff.core.json.Json.object().put("a", new java.math.BigDecimal("1e999999999"));
+        var b = dev.kickoff.core.json.Json.object().put("a", new java.math.BigDecimal("1e999999998"));
+        assertThat(RequestFingerprint.of(a, null)).isNotEqualTo(RequestFingerprint.of(b, null));
     }
 }

@@ -118,6 +118,21 @@ class RunServiceStartTest {
     }
 
     @Test
+    void aRetryThatFindsItsRunStillPendingLongAfterQueuesItAgain() {
+        // The first request stored the run and died before queueing it: nothing would ever run it.
+        var first = start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "stuck-1");
+        queued.clear();
+        clock.advance(java.time.Duration.ofSeconds(5));
+        start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "stuck-1");
+        assertThat(queued).as("a fresh pending run is left to its own message").isEmpty();
+
+        clock.advance(RunService.STALE_PENDING);
+        var retry = start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "stuck-1");
+        assertThat(retry.replayed()).isTrue();
+        assertThat(queued).containsExactly(first.run().id());
+    }
+
+    @Test
     void theSameKeyWithADifferentRequestIs409() {
         start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "k");
         for (String[] other : new String[][]{{"{\"customerId\": \"cus_1\", \"amount\": 101}", null},

@@ -125,6 +125,18 @@ class TemplatesTest {
     }
 
     @Test
+    void hugeNumbersAreRefusedQuicklyInsteadOfExpandedToBillionsOfDigits() {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> eval("{{ '1e99999999' | ceil }}")).isInstanceOf(TemplateException.class)
+                .hasMessageContaining("out of range");
+        assertThatThrownBy(() -> eval("{{ '1e200' | times: '1e200' }}")).hasMessageContaining("out of range");
+        assertThatThrownBy(() -> eval("{{ input.items | map: 'quantity * \\'1e999\\'' }}"))
+                .isInstanceOf(TemplateException.class);
+        assertThat(eval("{{ '1e300' | times: 1 }}").decimalValue()).isEqualByComparingTo("1e300");
+        assertThat(System.nanoTime() - start).as("no expansion happened").isLessThan(2_000_000_000L);
+    }
+
+    @Test
     void deeplyNestedExpressionsAreRefusedNotStackOverflows() {
         String deep = "(".repeat(500) + "1" + ")".repeat(500);
         assertThatThrownBy(() -> Template.parse("{{ x | map: '" + deep + "' }}"))
