@@ -65,6 +65,12 @@ public final class ScheduleEventSource implements AutoCloseable {
 
     public ScheduleEventSource(StackResources resources, FunctionSpec function, EventSource.Schedule source,
                                RequestHandler<ScheduledEvent, ?> handler) {
+        this(resources, function, source, handler, null);
+    }
+
+    /** With {@code timing} instead of the source's expression (tests: EventBridge's finest rate is a minute). */
+    ScheduleEventSource(StackResources resources, FunctionSpec function, EventSource.Schedule source,
+                        RequestHandler<ScheduledEvent, ?> handler, Schedule timing) {
         if (source.input() != null) {
             throw new IllegalArgumentException(function.logicalId() + "/" + source.name()
                     + ": a schedule's Input replaces the Scheduled Event, which the local stack does not emulate");
@@ -75,7 +81,8 @@ public final class ScheduleEventSource implements AutoCloseable {
         Map<String, Object> p = source.properties();
         this.v2 = p.containsKey("ScheduleExpression");
         Object zone = p.get("ScheduleExpressionTimezone");
-        this.schedule = parse(source.expression(), zone == null ? ZoneOffset.UTC : ZoneId.of(resources.text(zone)));
+        Schedule parsed = parse(source.expression(), zone == null ? ZoneOffset.UTC : ZoneId.of(resources.text(zone)));
+        this.schedule = timing == null ? parsed : timing;
         this.enabled = !"false".equalsIgnoreCase(String.valueOf(resources.resolve(p.getOrDefault("Enabled", "true"))))
                 && !"DISABLED".equalsIgnoreCase(String.valueOf(resources.resolve(p.getOrDefault("State", "ENABLED"))));
         this.region = resources.text(new Intrinsic.Ref("AWS::Region"));
