@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -201,6 +202,33 @@ class DynamoActiveRunsTest {
 
         assertThat(active.unlist(run.id())).as("not terminal: stays listed").isFalse();
         assertThat(active.read(IDS.incrementAndGet())).isEmpty();
+    }
+
+    @Test
+    void theIndexCostsOneWriteUnitWhenARunIsCreatedAndOneWhenItEndsAndNothingInBetween() {
+        Run run = pending(T0, null);
+        var put = table.client().putItem(b -> b.tableName(table.name()).item(RunItems.toItem(run))
+                .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES));
+        assertThat(put.consumedCapacity().globalSecondaryIndexes()).containsOnlyKeys("gsi2");
+        assertThat(put.consumedCapacity().globalSecondaryIndexes().get("gsi2").capacityUnits()).isEqualTo(1.0);
+
+        Run claimed = claim(run, "w1", T0);
+        // What a checkpoint or a recovery writes: attributes the keys-only index does not hold.
+        var checkpoint = table.client().updateItem(b -> b.tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                .updateExpression("SET steps = :steps, lease_until = :until, recoveries = :one")
+                .expressionAttributeValues(Map.of(":steps", AttributeValue.fromS("[]"),
+                        ":until", AttributeValue.fromN("1"), ":one", AttributeValue.fromN("1")))
+                .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES));
+        assertThat(checkpoint.consumedCapacity().globalSecondaryIndexes()).as("keys unchanged: no index write")
+                .isNullOrEmpty();
+
+        Instant end = T0.plusSeconds(2);
+        var finish = table.client().updateItem(runs.finishRequest(claimed.toBuilder().status(RunStatus.COMPLETED)
+                .output(Json.object()).updatedAt(end).completedAt(end).build()).toBuilder()
+                .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build());
+        assertThat(finish.consumedCapacity().globalSecondaryIndexes().get("gsi2").capacityUnits()).isEqualTo(1.0);
+        assertUnlisted(run.id());
     }
 
     @Test
