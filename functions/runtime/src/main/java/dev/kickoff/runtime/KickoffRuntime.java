@@ -3,6 +3,7 @@ package dev.kickoff.runtime;
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.engine.RunExecutor;
+import dev.kickoff.core.engine.RunSweeper;
 import dev.kickoff.core.engine.StepRegistry;
 import dev.kickoff.core.id.IdGenerator;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
@@ -14,6 +15,7 @@ import dev.kickoff.core.workflow.VersionCache;
 import dev.kickoff.core.workflow.WorkflowDefinitions;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.store.AwsClients;
+import dev.kickoff.store.DynamoActiveRuns;
 import dev.kickoff.store.DynamoCaseStore;
 import dev.kickoff.store.DynamoIdempotencyStore;
 import dev.kickoff.store.DynamoOrganizationStore;
@@ -157,6 +159,13 @@ public final class KickoffRuntime {
 
     public RunExecutor executor() {
         return new RunExecutor(runStore, versions, steps, clock, settings.runLease(), observer, caseStore);
+    }
+
+    /** Finds and moves runs nothing else will (see RunSweeper); one per sweeper instance, it keeps its place. */
+    public RunSweeper sweeper(RunSweeper.Settings sweep) {
+        return new RunSweeper(new DynamoActiveRuns(table),
+                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), executor(), clock,
+                sweep);
     }
 
     public CaseService cases() {

@@ -31,6 +31,13 @@ public final class PowertoolsRunObserver implements RunObserver {
         }
     }
 
+    /** A count metric outside the run lifecycle (e.g. the sweeper's recoveries), flushed with the others. */
+    public static void count(String name, int value) {
+        if (value > 0) {
+            add(name, value, MetricUnit.COUNT);
+        }
+    }
+
     @Override
     public void runCreated(Run run) {
         add("RunsCreated", 1, MetricUnit.COUNT);

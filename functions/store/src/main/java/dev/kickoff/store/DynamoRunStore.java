@@ -112,7 +112,8 @@ public final class DynamoRunStore implements RunStore {
     UpdateItemRequest finishRequest(Run run) {
         StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
                 + "completed_at = :completed");
-        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until");
+        // Leaving the index of active runs in the same write: a finished run is never swept.
+        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, gsi2pk, gsi2sk");
         Map<String, AttributeValue> values = RunItems.values(
                 ":final", Attrs.s(run.status().wireName()),
                 ":steps", Attrs.s(RunItems.steps(run.steps())),
@@ -174,7 +175,8 @@ public final class DynamoRunStore implements RunStore {
     UpdateItemRequest abandonRequest(long runId, String error, Instant at) {
         return UpdateItemRequest.builder().tableName(table.name())
                 .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
-                .updateExpression("SET #status = :failed, #error = :error, completed_at = :at, updated_at = :at")
+                .updateExpression("SET #status = :failed, #error = :error, completed_at = :at, updated_at = :at "
+                        + "REMOVE gsi2pk, gsi2sk")
                 .conditionExpression("#status = :pending")
                 .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
                 .expressionAttributeValues(RunItems.values(

@@ -19,9 +19,21 @@ import java.util.Map;
  * A run is one item, {@code pk=RUN#<id> sk=RUN}: one partition per run, so runs spread over the whole table
  * whatever their org or workflow. JSON values (input, output, step records) are stored as JSON text, which
  * keeps numbers exactly as sent.
+ *
+ * <p>While a run is {@code pending} or {@code in_progress} it also carries {@code gsi2pk}/{@code gsi2sk}, its entry
+ * in the sparse, keys-only index of active runs that the sweeper reads: set by the write that creates the run,
+ * removed by the write that ends it.
  */
 final class RunItems {
     static final String SK = "RUN";
+    /** The sparse index of runs not finished yet (template.yaml: KickoffTable's gsi2, keys only). */
+    static final String ACTIVE_INDEX = "gsi2";
+    /**
+     * Index partitions: an index partition key takes at most 1,000 writes a second, and every run writes its entry
+     * twice (listed, unlisted), so 64 partitions carry about 32,000 runs a second (10,000 use a third of that).
+     * The sweeper queries each once a sweep. Changing it strands the entries of the partitions that go away.
+     */
+    static final int ACTIVE_PARTITIONS = 64;
 
     private RunItems() {
     }
@@ -30,8 +42,26 @@ final class RunItems {
         return "RUN#" + runId;
     }
 
+    static String activePartition(int partition) {
+        return "ACTIVE#" + partition;
+    }
+
+    /** Spread by the ID's low bits, which are random (see IdGenerator). */
+    static int activePartitionOf(long runId) {
+        return (int) Math.floorMod(runId, (long) ACTIVE_PARTITIONS);
+    }
+
+    /** Oldest first within a partition: the creation time, fixed-width, then the padded ID. */
+    static String activeSortKey(Instant createdAt, long runId) {
+        return Attrs.sortable(createdAt) + "#" + Attrs.pad(runId);
+    }
+
     static Map<String, AttributeValue> toItem(Run run) {
         Map<String, AttributeValue> item = new HashMap<>(DynamoTable.key(pk(run.id()), SK));
+        if (run.status() == RunStatus.PENDING || run.status() == RunStatus.IN_PROGRESS) {
+            item.put("gsi2pk", Attrs.s(activePartition(activePartitionOf(run.id()))));
+            item.put("gsi2sk", Attrs.s(activeSortKey(run.createdAt(), run.id())));
+        }
         item.put("type", Attrs.s("run"));
         item.put("run_id", Attrs.n(run.id()));
         item.put("org_id", Attrs.n(run.orgId()));

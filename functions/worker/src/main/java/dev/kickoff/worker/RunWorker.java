@@ -7,6 +7,7 @@ import dev.kickoff.core.engine.RunExecutor;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.runtime.KickoffRuntime;
 import dev.kickoff.runtime.LogContext;
+import dev.kickoff.store.SqsRunQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -30,7 +31,9 @@ import java.util.concurrent.Future;
  *   <li>another worker holds a live lease (duplicate delivery): keep the message, hidden until that lease
  *       ends, so the run is resumed if that worker dies;</li>
  *   <li>a transient failure: keep the message for a retry with backoff; on the queue's last delivery the run
- *       is ended as failed instead, so no run stays in progress forever.</li>
+ *       is ended as failed instead, so no run stays in progress forever;</li>
+ *   <li>the run yielded at the invocation's deadline: send a fresh message for it and delete this one, so a long
+ *       run that makes progress on every delivery never piles up receives towards the dead-letter queue.</li>
  * </ul>
  */
 public final class RunWorker {
@@ -47,10 +50,18 @@ public final class RunWorker {
     }
 
     public SQSBatchResponse handle(SQSEvent event) {
+        return handle(event, null);
+    }
+
+    /**
+     * @param deadline no step is started after it: a run still going then yields and is queued again (null: no
+     *                 deadline)
+     */
+    public SQSBatchResponse handle(SQSEvent event, Instant deadline) {
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         if (records.size() == 1) {
-            if (!process(records.getFirst())) {
+            if (!process(records.getFirst(), deadline)) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(records.getFirst().getMessageId()));
             }
             return new SQSBatchResponse(failures);
@@ -63,7 +74,7 @@ public final class RunWorker {
                     if (logContext != null) {
                         MDC.setContextMap(logContext);
                     }
-                    return process(record);
+                    return process(record, deadline);
                 }));
             }
             for (int i = 0; i < records.size(); i++) {
@@ -82,7 +93,7 @@ public final class RunWorker {
     }
 
     /** @return true when the message can be deleted */
-    boolean process(SQSEvent.SQSMessage message) {
+    boolean process(SQSEvent.SQSMessage message, Instant deadline) {
         long runId = runId(message);
         if (runId <= 0) {
             LOG.error("dropping a message that names no run (message {})", message.getMessageId());
@@ -95,7 +106,7 @@ public final class RunWorker {
             // A lease owner per delivery, drawn now: with SnapStart every restored instance shares whatever was
             // drawn at init, and two workers with one owner string could not tell their leases apart.
             String owner = runtime.instanceId() + "/" + UUID.randomUUID();
-            RunExecutor.Outcome outcome = executor.execute(runId, owner, lastAttempt);
+            RunExecutor.Outcome outcome = executor.execute(runId, owner, lastAttempt, deadline);
             if (outcome.run() != null) {
                 LogContext.put(LogContext.ORG_ID, outcome.run().orgId());
                 LogContext.put(LogContext.WORKFLOW_ID, outcome.run().workflowId());
@@ -113,6 +124,7 @@ public final class RunWorker {
                 // Someone else took the run over after this worker's lease ran out. This message may be the one
                 // they hold, so leave it: it will come back, find the run finished, and be deleted then.
                 case LEASE_LOST -> false;
+                case YIELDED -> requeue(message, outcome);
             };
         } catch (RuntimeException e) {
             LOG.warn("run {} failed on delivery {} of {}; it will be retried: {}", runId, receiveCount,
@@ -121,6 +133,25 @@ public final class RunWorker {
             return false;
         } finally {
             LogContext.clear();
+        }
+    }
+
+    /**
+     * A fresh message for a run that yielded (its lease is released: the message can be taken at once), so that this
+     * one can be deleted. If the send fails, this message is kept and comes back after a short backoff instead.
+     */
+    private boolean requeue(SQSEvent.SQSMessage message, RunExecutor.Outcome outcome) {
+        try {
+            new SqsRunQueue(runtime.sqs(), runtime.settings().runsQueueUrl())
+                    .enqueue(outcome.run().orgId(), outcome.run().id());
+            LOG.info("run {} yielded at the invocation's deadline after {} step(s); queued again", outcome.run().id(),
+                    outcome.run().steps().size());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("run {} yielded but could not be queued again ({}); its message is kept instead",
+                    outcome.run().id(), e.toString());
+            hideFor(message, Duration.ofSeconds(1));
+            return false;
         }
     }
 

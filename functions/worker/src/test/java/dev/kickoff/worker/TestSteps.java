@@ -79,6 +79,30 @@ public final class TestSteps {
         }
     }
 
+    /** A pure step that takes a while (300 ms): enough of them outlast a short invocation. */
+    public static final class Slow implements StepType {
+        @Override
+        public String name() {
+            return "test_slow";
+        }
+
+        @Override
+        public boolean pure() {
+            return true;
+        }
+
+        @Override
+        public List<FieldError> validate(StepDefinition step, String pointer) {
+            return List.of();
+        }
+
+        @Override
+        public JsonNode execute(StepInvocation invocation) {
+            sleep(300);
+            return Json.object().put("step", invocation.step().id());
+        }
+    }
+
     public static final class WorkerDied extends Error {
         WorkerDied() {
             super("simulated worker death", null, false, false);

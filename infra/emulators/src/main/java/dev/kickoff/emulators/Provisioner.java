@@ -3,6 +3,10 @@ package dev.kickoff.emulators;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateGlobalSecondaryIndexAction;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexUpdate;
+import software.amazon.awssdk.services.dynamodb.model.IndexStatus;
+import software.amazon.awssdk.services.dynamodb.model.UpdateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
@@ -27,7 +31,8 @@ import java.util.Map;
 /**
  * Creates a template's DynamoDB tables and SQS queues on whatever endpoints the clients point at (the embedded
  * emulators or LocalStack), exactly as declared: keys, indexes, streams, TTL, visibility timeouts, redrive
- * policies. Idempotent: existing resources are reused, so the local stack's data survives restarts.
+ * policies. Idempotent: existing resources are reused, so the local stack's data survives restarts (an index the
+ * template gained since is added to the existing table).
  */
 public final class Provisioner {
     private final DynamoDbClient dynamo;
@@ -93,25 +98,26 @@ public final class Provisioner {
     @SuppressWarnings("unchecked")
     private StackResources.Table table(String name, Map<String, Object> props) {
         TableDescription existing = describe(name);
+        List<AttributeDefinition> attributes = ((List<Map<String, Object>>) props.get("AttributeDefinitions")).stream()
+                .map(a -> AttributeDefinition.builder().attributeName((String) a.get("AttributeName"))
+                        .attributeType((String) a.get("AttributeType")).build()).toList();
+        List<GlobalSecondaryIndex> indexes = new ArrayList<>();
+        for (Map<String, Object> gsi : (List<Map<String, Object>>) props.getOrDefault("GlobalSecondaryIndexes",
+                List.of())) {
+            Map<String, Object> projection = (Map<String, Object>) gsi.get("Projection");
+            Projection.Builder p = Projection.builder().projectionType((String) projection.get("ProjectionType"));
+            if (projection.get("NonKeyAttributes") instanceof List<?> attrs) {
+                p.nonKeyAttributes(attrs.stream().map(String::valueOf).toList());
+            }
+            indexes.add(GlobalSecondaryIndex.builder().indexName((String) gsi.get("IndexName"))
+                    .keySchema(keySchema((List<Map<String, Object>>) gsi.get("KeySchema")))
+                    .projection(p.build()).build());
+        }
         if (existing == null) {
             CreateTableRequest.Builder request = CreateTableRequest.builder().tableName(name)
-                    .attributeDefinitions(((List<Map<String, Object>>) props.get("AttributeDefinitions")).stream()
-                            .map(a -> AttributeDefinition.builder().attributeName((String) a.get("AttributeName"))
-                                    .attributeType((String) a.get("AttributeType")).build()).toList())
+                    .attributeDefinitions(attributes)
                     .keySchema(keySchema((List<Map<String, Object>>) props.get("KeySchema")))
                     .billingMode(BillingMode.PAY_PER_REQUEST);
-            List<GlobalSecondaryIndex> indexes = new ArrayList<>();
-            for (Map<String, Object> gsi : (List<Map<String, Object>>) props.getOrDefault("GlobalSecondaryIndexes",
-                    List.of())) {
-                Map<String, Object> projection = (Map<String, Object>) gsi.get("Projection");
-                Projection.Builder p = Projection.builder().projectionType((String) projection.get("ProjectionType"));
-                if (projection.get("NonKeyAttributes") instanceof List<?> attrs) {
-                    p.nonKeyAttributes(attrs.stream().map(String::valueOf).toList());
-                }
-                indexes.add(GlobalSecondaryIndex.builder().indexName((String) gsi.get("IndexName"))
-                        .keySchema(keySchema((List<Map<String, Object>>) gsi.get("KeySchema")))
-                        .projection(p.build()).build());
-            }
             if (!indexes.isEmpty()) {
                 request.globalSecondaryIndexes(indexes);
             }
@@ -127,8 +133,53 @@ public final class Provisioner {
                                 .attributeName((String) ttl.get("AttributeName")).build()).build());
             }
             existing = describe(name);
+        } else {
+            addMissingIndexes(name, existing, attributes, indexes);
         }
         return new StackResources.Table(name, existing.latestStreamArn());
+    }
+
+    /**
+     * A table kept from an older template (the local stack's data directory) gets the indexes added since, as
+     * CloudFormation would add them on a stack update: one at a time, backfilled from the items already there.
+     */
+    private void addMissingIndexes(String name, TableDescription existing, List<AttributeDefinition> attributes,
+                                   List<GlobalSecondaryIndex> declared) {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        existing.globalSecondaryIndexes().forEach(i -> present.add(i.indexName()));
+        for (GlobalSecondaryIndex index : declared) {
+            if (present.contains(index.indexName())) {
+                continue;
+            }
+            java.util.Set<String> keys = new java.util.HashSet<>();
+            index.keySchema().forEach(k -> keys.add(k.attributeName()));
+            dynamo.updateTable(UpdateTableRequest.builder().tableName(name)
+                    .attributeDefinitions(attributes.stream().filter(a -> keys.contains(a.attributeName())).toList())
+                    .globalSecondaryIndexUpdates(GlobalSecondaryIndexUpdate.builder().create(
+                            CreateGlobalSecondaryIndexAction.builder().indexName(index.indexName())
+                                    .keySchema(index.keySchema()).projection(index.projection()).build()).build())
+                    .build());
+            awaitActive(name, index.indexName());
+        }
+    }
+
+    private void awaitActive(String table, String index) {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < until) {
+            TableDescription d = describe(table);
+            boolean active = d != null && d.globalSecondaryIndexes().stream()
+                    .anyMatch(i -> i.indexName().equals(index) && i.indexStatus() == IndexStatus.ACTIVE);
+            if (active) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("index " + index + " of " + table + " did not become active");
     }
 
     private TableDescription describe(String name) {

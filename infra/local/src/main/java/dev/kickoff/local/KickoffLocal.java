@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.AwsEndpoints;
 import dev.kickoff.emulators.CloudFormationTemplate;
@@ -15,6 +16,7 @@ import dev.kickoff.emulators.LambdaHandlers;
 import dev.kickoff.emulators.LocalDynamoDb;
 import dev.kickoff.emulators.LocalSqs;
 import dev.kickoff.emulators.Provisioner;
+import dev.kickoff.emulators.ScheduleEventSource;
 import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.runtime.KickoffRuntime;
@@ -38,7 +40,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Kickoff on one machine. Starts DynamoDB Local and ElasticMQ on loopback, creates the resources template.yaml
  * declares, constructs every function's handler class with its template environment, wires each to its event
- * sources (HTTP API, SQS, DynamoDB streams) the way AWS would, and serves the API on http://localhost:8080 ({@code KICKOFF_PORT}).
+ * sources (HTTP API, SQS, DynamoDB streams, EventBridge schedules) the way AWS would, and serves the API on http://localhost:8080 ({@code KICKOFF_PORT}).
  * Data persists under {@code ./.kickoff} ({@code KICKOFF_DATA_DIR}).
  */
 public final class KickoffLocal implements AutoCloseable {
@@ -68,6 +70,7 @@ public final class KickoffLocal implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<String> wired = new ArrayList<>();
+    private final Map<String, ScheduleEventSource> schedules = new java.util.LinkedHashMap<>();
     private final int port;
     private final LocalCredentials credentials;
     private final StackResources resources;
@@ -112,9 +115,17 @@ public final class KickoffLocal implements AutoCloseable {
             if (!spec.events(EventSource.DynamoDbStream.class).isEmpty()) {
                 streamFunctions.add(spec);  // wired once the gateway's URL is known (it goes into payloads)
             }
+            for (EventSource.Schedule source : spec.events(EventSource.Schedule.class)) {
+                RequestHandler<ScheduledEvent, Object> handler = LambdaHandlers.instantiate(spec, localEnvironment);
+                ScheduleEventSource schedule = new ScheduleEventSource(resources, spec, source, handler).start();
+                closeables.add(schedule);
+                schedules.put(spec.logicalId() + "/" + source.name(), schedule);
+                wired.add(spec.logicalId() + "/" + source.name() + " (Schedule " + source.expression()
+                        + (schedule.enabled() ? "" : ", disabled") + ")");
+            }
             List<String> unsupported = spec.events().stream()
                     .filter(e -> !(e instanceof EventSource.Sqs) && !(e instanceof EventSource.HttpApi)
-                            && !(e instanceof EventSource.DynamoDbStream))
+                            && !(e instanceof EventSource.DynamoDbStream) && !(e instanceof EventSource.Schedule))
                     .map(EventSource::name).toList();
             if (!unsupported.isEmpty()) {
                 throw new IllegalStateException(spec.logicalId() + " has event sources the local stack does not run: "
@@ -185,9 +196,17 @@ public final class KickoffLocal implements AutoCloseable {
         return resources;
     }
 
+    /** The schedule event sources by {@code Function/Event}, e.g. to fire one now. */
+    public Map<String, ScheduleEventSource> schedules() {
+        return Map.copyOf(schedules);
+    }
+
     /**
      * Runs that were pending or in progress when the stack last stopped lost their queue messages (ElasticMQ
      * keeps messages in memory); queue them again. The claim protocol makes a second message harmless.
+     * The sweeper's schedule would find them too, but only after its grace (two minutes of quiet per run) and its
+     * next tick: this gets them going as soon as the stack is up. A scan is fine for a local data set, and it
+     * also finds runs stored before the active-runs index existed.
      */
     private static void requeueUnfinishedRuns(KickoffRuntime runtime, AwsEndpoints endpoints) {
         SqsRunQueue queue = new SqsRunQueue(runtime.sqs(), runtime.settings().runsQueueUrl());

@@ -111,7 +111,14 @@ class KickoffLocalTest {
             assertThat(stack.wiredEventSources()).containsExactlyInAnyOrder(
                     "ApiFunction/Everything (HttpApi)", "WorkerFunction/Runs (SQS RunsQueue)",
                     "StreamsFunction/TableStream (DynamoDB stream KickoffTable)",
-                    "DeliveryFunction/Deliveries (SQS WebhookDeliveryQueue)");
+                    "DeliveryFunction/Deliveries (SQS WebhookDeliveryQueue)",
+                    "SweeperFunction/Sweep (Schedule rate(1 minute))");
+            // The schedule invokes the sweeper handler the template names, which answers what it did.
+            Object report = stack.schedules().get("SweeperFunction/Sweep").fire(java.time.Instant.now());
+            assertThat(report).isInstanceOf(java.util.Map.class);
+            @SuppressWarnings("unchecked")
+            var answer = (java.util.Map<String, Object>) report;
+            assertThat(answer).containsEntry("complete", true).containsEntry("requeued", 0);
         }
     }
 

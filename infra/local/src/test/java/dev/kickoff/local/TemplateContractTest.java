@@ -37,7 +37,7 @@ class TemplateContractTest {
     @Test
     void everyHandlerIsARequestHandlerWithTheConstructorsLambdaAndTheLocalStackUse() throws Exception {
         assertThat(functions).extracting(FunctionSpec::logicalId)
-                .contains("ApiFunction", "WorkerFunction", "AdminFunction");
+                .contains("ApiFunction", "WorkerFunction", "AdminFunction", "SweeperFunction");
         for (FunctionSpec f : functions) {
             Class<?> type = Class.forName(f.handlerClass());
             assertThat(RequestHandler.class).as(f.logicalId()).isAssignableFrom(type);
@@ -93,6 +93,65 @@ class TemplateContractTest {
             assertThat(poller).isNotNull();
             assertThat(poller.get("QueueName")).isEqualTo(new Intrinsic.GetAtt("RunsQueue", "QueueName"));
         });
+    }
+
+    @Test
+    void theWorkerMaySendToItsOwnQueueToRequeueARunThatYielded() {
+        List<?> policies = (List<?>) template.properties("WorkerFunction").get("Policies");
+        assertThat(policies).anySatisfy(p -> {
+            Map<?, ?> send = (Map<?, ?>) ((Map<?, ?>) p).get("SQSSendMessagePolicy");
+            assertThat(send).isNotNull();
+            assertThat(send.get("QueueName")).isEqualTo(new Intrinsic.GetAtt("RunsQueue", "QueueName"));
+        });
+    }
+
+    @Test
+    void theActiveRunsIndexIsSparseAndKeysOnly() {
+        Map<String, Object> table = template.properties("KickoffTable");
+        List<?> indexes = (List<?>) table.get("GlobalSecondaryIndexes");
+        Map<?, ?> gsi2 = indexes.stream().map(i -> (Map<?, ?>) i).filter(i -> "gsi2".equals(i.get("IndexName")))
+                .findFirst().orElseThrow();
+        assertThat(((Map<?, ?>) gsi2.get("Projection")).get("ProjectionType")).isEqualTo("KEYS_ONLY");
+        assertThat(List.copyOf((List<?>) gsi2.get("KeySchema"))).isEqualTo(List.of(
+                Map.of("AttributeName", "gsi2pk", "KeyType", "HASH"),
+                Map.of("AttributeName", "gsi2sk", "KeyType", "RANGE")));
+        assertThat(List.<Object>copyOf((List<?>) table.get("AttributeDefinitions"))).contains(
+                Map.of("AttributeName", "gsi2pk", "AttributeType", "S"),
+                Map.of("AttributeName", "gsi2sk", "AttributeType", "S"));
+    }
+
+    @Test
+    void theSweeperRunsEveryMinuteWithOnlyWhatItNeeds() {
+        FunctionSpec sweeper = functions.stream().filter(f -> f.logicalId().equals("SweeperFunction")).findFirst()
+                .orElseThrow();
+        assertThat(sweeper.events()).hasSize(1);
+        EventSource.Schedule schedule = sweeper.events(EventSource.Schedule.class).getFirst();
+        assertThat(schedule.expression()).isEqualTo("rate(1 minute)");
+        assertThat(schedule.input()).as("the handler takes EventBridge's Scheduled Event").isNull();
+        assertThat(sweeper.timeoutSeconds()).as("room for a sweep and the 10 s it keeps back").isBetween(30, 60);
+        assertThat(sweeper.environment().get("KICKOFF_RUN_LEASE_SECONDS"))
+                .isEqualTo(FunctionSpec.of("WorkerFunction", TestAws.get().provision("contract-lease")).environment()
+                        .get("KICKOFF_RUN_LEASE_SECONDS"));
+        int grace = Integer.parseInt(sweeper.environment().get("KICKOFF_SWEEP_GRACE_SECONDS"));
+        assertThat(grace).as("longer than a worker invocation, so a live run is never recovered")
+                .isGreaterThan(functions.stream().filter(f -> f.logicalId().equals("WorkerFunction")).findFirst()
+                        .orElseThrow().timeoutSeconds());
+
+        List<?> policies = (List<?>) template.properties("SweeperFunction").get("Policies");
+        assertThat(policies).hasSize(2);
+        assertThat(policies.stream().map(p -> (Map<?, ?>) ((Map<?, ?>) p).get("SQSSendMessagePolicy"))
+                .filter(java.util.Objects::nonNull).map(p -> (Object) p.get("QueueName")).toList())
+                .containsExactly(new Intrinsic.GetAtt("RunsQueue", "QueueName"));
+        List<?> statements = policies.stream().map(p -> (List<?>) ((Map<?, ?>) p).get("Statement"))
+                .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+        assertThat(statements).hasSize(2);
+        Map<?, ?> query = (Map<?, ?>) statements.get(0);
+        assertThat(query.get("Action")).isEqualTo(List.of("dynamodb:Query"));
+        assertThat(query.get("Resource")).isEqualTo(new Intrinsic.Sub("${KickoffTable.Arn}/index/gsi2"));
+        Map<?, ?> items = (Map<?, ?>) statements.get(1);
+        assertThat(items.get("Action")).as("no Scan, no Put, no Delete")
+                .isEqualTo(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"));
+        assertThat(items.get("Resource")).isEqualTo(new Intrinsic.GetAtt("KickoffTable", "Arn"));
     }
 
     @Test

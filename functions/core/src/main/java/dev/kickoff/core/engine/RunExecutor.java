@@ -33,7 +33,8 @@ import java.util.Set;
  * Executes one run to its end: claims it under a lease, runs each step not yet recorded, checkpoints after
  * every impure step, and finishes it completed or failed. Safe under duplicate and concurrent delivery: only
  * the lease holder runs steps, and a run whose worker died is resumed from its first unfinished step once the
- * lease expires.
+ * lease expires. A run that would outlast its worker's invocation yields before its deadline: what is done is
+ * checkpointed, the lease released, and the run continues from there on its next delivery.
  */
 public final class RunExecutor {
     /** Whole-run state beyond this is refused, keeping a run inside one DynamoDB item (400 KB). */
@@ -53,7 +54,12 @@ public final class RunExecutor {
         /** No such run. */
         MISSING,
         /** The lease was lost mid-run (this worker stalled past it); the new holder carries on. */
-        LEASE_LOST
+        LEASE_LOST,
+        /**
+         * The deadline came before the run's end: the steps done so far are checkpointed and the lease released.
+         * The caller must queue the run again; its next delivery resumes at the first step not done.
+         */
+        YIELDED
     }
 
     public record Outcome(Kind kind, Run run, Instant retryAt) {
@@ -88,6 +94,10 @@ public final class RunExecutor {
         return execute(runId, workerId, false);
     }
 
+    public Outcome execute(long runId, String workerId, boolean lastAttempt) {
+        return execute(runId, workerId, lastAttempt, null);
+    }
+
     /**
      * Executes the run if this worker can claim it.
      *
@@ -95,20 +105,38 @@ public final class RunExecutor {
      * bug) is treated as transient: the lease is released and the exception propagates, so the delivery is
      * retried and the run resumes at that step. On the {@code lastAttempt} the run is instead ended as failed,
      * so that no run stays in progress forever.
+     *
+     * <p>With a {@code deadline} (the worker's invocation ends soon after it), no step is started at or after it:
+     * the run {@link Kind#YIELDED yields} instead, so that a run longer than one invocation makes progress on every
+     * delivery instead of being killed mid-step on each.
      */
-    public Outcome execute(long runId, String workerId, boolean lastAttempt) {
+    public Outcome execute(long runId, String workerId, boolean lastAttempt, Instant deadline) {
         Instant now = clock.instant();
-        ClaimResult claim = runs.claim(runId, workerId, now, now.plus(lease));
+        return claimed(runs.claim(runId, workerId, now, now.plus(lease)), run -> run(run, lastAttempt, deadline));
+    }
+
+    /**
+     * Ends a run that cannot be executed as failed with {@code reason}, through the same failure path as a failing
+     * step (a case run parks its case in {@code Error} in the same write): it is claimed first, so a run a live
+     * worker holds is left to that worker ({@link Kind#BUSY}), and a finished one is not touched.
+     */
+    public Outcome giveUp(long runId, String owner, String reason) {
+        Instant now = clock.instant();
+        return claimed(runs.claim(runId, owner, now, now.plus(lease)),
+                run -> finish(run, run.steps(), RunStatus.FAILED, null, reason));
+    }
+
+    private static Outcome claimed(ClaimResult claim, java.util.function.Function<Run, Outcome> then) {
         return switch (claim) {
             case ClaimResult.Missing m -> new Outcome(Kind.MISSING, null, null);
             case ClaimResult.Finished f -> new Outcome(Kind.ALREADY_FINISHED, f.run(), null);
             case ClaimResult.NotRunnable n -> new Outcome(Kind.NOT_RUNNABLE, n.run(), null);
             case ClaimResult.Busy b -> new Outcome(Kind.BUSY, b.run(), b.run().leaseUntil());
-            case ClaimResult.Claimed c -> run(c.run(), lastAttempt);
+            case ClaimResult.Claimed c -> then.apply(c.run());
         };
     }
 
-    private Outcome run(Run run, boolean lastAttempt) {
+    private Outcome run(Run run, boolean lastAttempt, Instant deadline) {
         Optional<WorkflowVersion> version = versions.get(run.orgId(), run.workflowId(), run.workflowVersion());
         if (version.isEmpty()) {
             return finish(run, run.steps(), RunStatus.FAILED, null,
@@ -148,6 +176,9 @@ public final class RunExecutor {
             StepDefinition step = steps.get(i);
             if (done.contains(step.id())) {
                 continue;
+            }
+            if (deadline != null && !clock.instant().isBefore(deadline)) {
+                return yieldLease(run, records);
             }
             StepType type = registry.find(step.type()).orElse(null);
             Instant started = clock.instant();
@@ -206,12 +237,33 @@ public final class RunExecutor {
         return finish(run, records, RunStatus.COMPLETED, output, null);
     }
 
-    private Outcome finish(Run run, List<StepRecord> records, RunStatus status, JsonNode output, String error) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    /**
+     * Checkpoints every step done so far (pure ones included: they are not recomputed on the next delivery) with a
+     * lease that ends now, so the next delivery of the run can claim it at once.
+     */
+    private Outcome yieldLease(Run run, List<StepRecord> records) {
+        if (stateSize(run, records, null) > MAX_RUN_STATE_BYTES) {
+            return finish(run, records, RunStatus.FAILED, null, null);  // finish names the limit it broke
+        }
+        Instant now = clock.instant();
+        Run paused = run.toBuilder().steps(records).updatedAt(now).lease(run.leaseOwner(), now).build();
+        if (!runs.checkpoint(paused)) {
+            return new Outcome(Kind.LEASE_LOST, paused, null);
+        }
+        return new Outcome(Kind.YIELDED, paused, null);
+    }
+
+    private static int stateSize(Run run, List<StepRecord> records, JsonNode output) {
         int size = Json.sizeOf(run.input()) + Json.sizeOf(output);
         for (StepRecord r : records) {
             size += Json.sizeOf(r.input()) + Json.sizeOf(r.output());
         }
+        return size;
+    }
+
+    private Outcome finish(Run run, List<StepRecord> records, RunStatus status, JsonNode output, String error) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        int size = stateSize(run, records, output);
         if (size > MAX_RUN_STATE_BYTES) {
             status = RunStatus.FAILED;
             output = null;
