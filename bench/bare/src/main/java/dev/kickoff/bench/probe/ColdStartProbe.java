@@ -59,7 +59,7 @@ public final class ColdStartProbe {
         line.append(' ').append(memory());
         System.out.println(line);
         System.out.flush();
-        Runtime.getRuntime().halt(0);
+        System.exit(0);  // not halt: an AppCDS or AOT cache training run writes its archive on exit
     }
 
     private static String millis(long nanos) {

@@ -1,0 +1,151 @@
+package dev.kickoff.bench;
+
+import dev.kickoff.emulators.AwsEndpoints;
+import dev.kickoff.emulators.CloudFormationTemplate;
+import dev.kickoff.emulators.LocalDynamoDb;
+import dev.kickoff.emulators.LocalSqs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./kickoff bench}: runs the benchmarks and writes docs/benchmarks.md. This process hosts DynamoDB Local
+ * and ElasticMQ on loopback for the cold-start and trigger-path benchmarks and launches the subjects as child
+ * JVMs, so that the emulators' own JIT and GC settings never mix with the function's.
+ *
+ * <p>Arguments: any of {@code cold trigger e2e cost} (default: all), {@code --quick} for a short run that only
+ * checks the harness works (its numbers are not worth writing down), {@code --out FILE} (default
+ * docs/benchmarks.md).
+ */
+public final class BenchMain {
+    public static void main(String[] args) throws Exception {
+        List<String> phases = new ArrayList<>();
+        boolean quick = false;
+        Path root = CloudFormationTemplate.locate().toAbsolutePath().getParent();
+        Path out = root.resolve("docs/benchmarks.md");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--out" -> out = Path.of(args[++i]);
+                default -> phases.add(args[i]);
+            }
+        }
+        if (phases.isEmpty()) {
+            phases.addAll(List.of("cold", "trigger", "e2e", "cost"));
+        }
+        Path work = root.resolve("bench/harness/target/bench");
+        Files.createDirectories(work);
+        Report report = new Report(root, quick);
+
+        LocalDynamoDb dynamo = LocalDynamoDb.start(null, 0);
+        LocalSqs sqs = LocalSqs.start(0);
+        try {
+            AwsEndpoints endpoints = AwsEndpoints.local(dynamo.endpoint(), sqs.endpoint());
+            if (phases.contains("cold")) {
+                BenchStack stack = BenchStack.provision(endpoints, "bench-cold");
+                long workflow = stack.publish(BenchStack.ONE_STEP);
+                ColdStartBench bench = new ColdStartBench(childEnvironment(stack), workflow, stack.apiToken,
+                        work.resolve("cold-start.log"));
+                Files.deleteIfExists(work.resolve("cold-start.log"));
+                int rounds = quick ? 1 : Integer.getInteger("bench.cold.rounds", 7);
+                System.out.println("cold start: " + rounds + " rounds ...");
+                report.coldStart(bench.run(ColdStartBench.standardVariants(root, work), rounds));
+            }
+            String dynamoUrl = endpoints.dynamoDb().toString();
+            String sqsUrl = endpoints.sqs().toString();
+            // The function's own JVM flags, from the template, for the phases that run its code warm.
+            List<String> functionFlags = new ArrayList<>(ColdStartBench.LAMBDA_LIKE_FLAGS);
+            String toolOptions = dev.kickoff.emulators.FunctionSpec.of("ApiFunction", new dev.kickoff.emulators
+                    .Provisioner(endpoints.dynamoDbClient(), endpoints.sqsClient()).provision(CloudFormationTemplate
+                    .load(CloudFormationTemplate.locate()), "bench-flags", endpoints.region())).environment()
+                    .getOrDefault("JAVA_TOOL_OPTIONS", "");
+            functionFlags.addAll(List.of(toolOptions.split("\\s+")).stream().filter(f -> !f.isBlank()).toList());
+            if (phases.contains("trigger")) {
+                int calls = quick ? 200 : Integer.getInteger("bench.trigger.calls", 3000);
+                System.out.println("trigger path: " + calls + " calls per mode ...");
+                Path result = work.resolve("trigger.json");
+                child(TriggerPathBench.class, functionFlags, List.of(dynamoUrl, sqsUrl, result.toString(),
+                        Integer.toString(calls)), work.resolve("trigger.log"));
+                report.triggerPath(JSON.readValue(result.toFile(), TriggerPathBench.Result.class));
+            }
+            if (phases.contains("cost")) {
+                int runs = quick ? 20 : Integer.getInteger("bench.cost.runs", 500);
+                System.out.println("cost: " + runs + " runs per scenario ...");
+                Path result = work.resolve("cost.json");
+                child(dev.kickoff.bench.cost.CostBench.class, functionFlags, List.of(dynamoUrl, sqsUrl,
+                        result.toString(), Integer.toString(runs)), work.resolve("cost.log"), "log4j2.xml");
+                report.cost(JSON.readValue(result.toFile(), dev.kickoff.bench.cost.CostBench.Result.class));
+            }
+            if (phases.contains("e2e")) {
+                int runs = quick ? 50 : 1000;
+                System.out.println("end to end: " + runs + " runs ...");
+                Path result = work.resolve("e2e.json");
+                List<String> flags = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED",
+                        "--sun-misc-unsafe-memory-access=allow"));
+                child(EndToEndBench.class, flags, List.of(result.toString(), Integer.toString(runs),
+                        System.getProperty("bench.e2e.rate", "40"), quick ? "10" : "100", quick ? "200" : "3000",
+                        System.getProperty("bench.e2e.clients", "8"), System.getProperty("bench.e2e.pollers", "2")),
+                        work.resolve("e2e.log"));
+                report.endToEnd(JSON.readValue(result.toFile(), EndToEndBench.Result.class));
+            }
+        } finally {
+            System.out.println("stopping the emulators");
+            sqs.close();
+            dynamo.close();
+        }
+        report.write(out);
+        System.out.println("wrote " + out);
+        System.exit(0);  // the emulators leave non-daemon threads behind
+    }
+
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Runs {@code main} in a child JVM on this classpath; its output goes to {@code log}. */
+    static void child(Class<?> main, List<String> jvmFlags, List<String> args, Path log) throws Exception {
+        child(main, jvmFlags, args, log, System.getProperty("log4j2.configurationFile", "kickoff-bench-log4j2.xml"));
+    }
+
+    /** @param logConfig the log4j2 configuration the child uses (the functions' own is {@code log4j2.xml}) */
+    static void child(Class<?> main, List<String> jvmFlags, List<String> args, Path log, String logConfig)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        command.add("-Dlog4j2.configurationFile=" + logConfig);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(main.getSimpleName() + " failed (exit " + process.exitValue() + "); see "
+                    + log);
+        }
+    }
+
+    /** A Lambda-like environment for a child JVM running the API function against these emulators. */
+    static Map<String, String> childEnvironment(BenchStack stack) {
+        AwsEndpoints e = stack.endpoints;
+        Map<String, String> env = new HashMap<>(stack.apiEnvironment);
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("TZ", ":UTC");
+        env.put("LANG", "en_US.UTF-8");
+        env.put("AWS_REGION", e.region());
+        env.put("AWS_DEFAULT_REGION", e.region());
+        env.put("AWS_ACCESS_KEY_ID", e.accessKey());
+        env.put("AWS_SECRET_ACCESS_KEY", e.secretKey());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", e.dynamoDb().toString());
+        env.put("AWS_ENDPOINT_URL_SQS", e.sqs().toString());
+        env.put("AWS_LAMBDA_FUNCTION_NAME", "ApiFunction");
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024");
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        return env;
+    }
+}
