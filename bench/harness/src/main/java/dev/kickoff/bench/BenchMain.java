@@ -53,7 +53,13 @@ public final class BenchMain {
                 Files.deleteIfExists(work.resolve("cold-start.log"));
                 int rounds = quick ? 1 : Integer.getInteger("bench.cold.rounds", 7);
                 System.out.println("cold start: " + rounds + " rounds ...");
-                report.coldStart(bench.run(ColdStartBench.standardVariants(root, work), rounds));
+                List<ColdStartBench.Variant> variants = ColdStartBench.standardVariants(root, work);
+                String only = System.getProperty("bench.cold.only");  // e.g. "bare,api" while investigating
+                if (only != null) {
+                    List<String> names = List.of(only.split(","));
+                    variants = variants.stream().filter(v -> names.contains(v.name())).toList();
+                }
+                report.coldStart(bench.run(variants, rounds));
             }
             String dynamoUrl = endpoints.dynamoDb().toString();
             String sqsUrl = endpoints.sqs().toString();

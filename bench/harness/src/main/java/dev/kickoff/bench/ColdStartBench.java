@@ -45,7 +45,7 @@ public final class ColdStartBench {
     public record Training(List<String> dumpFlags, List<String> useFlags, Path archive) {
     }
 
-    public record Sample(double wallMs, double firstMs, double initMs, double hwmMb) {
+    public record Sample(double wallMs, double firstMs, double initMs, double hwmMb, double primeMs) {
     }
 
     public record Result(Variant variant, List<Sample> samples) {
@@ -120,6 +120,10 @@ public final class ColdStartBench {
         command.add(javaBin.toString());
         command.addAll(LAMBDA_LIKE_FLAGS);
         command.addAll(v.extraFlags());
+        String investigate = System.getProperty("bench.cold.flags");  // e.g. -Xlog:class+load while investigating
+        if (investigate != null && !investigate.isBlank()) {
+            command.addAll(List.of(investigate.split(" ")));
+        }
         command.addAll(archiveFlags);
         command.add("-cp");
         command.add(String.join(java.io.File.pathSeparator, v.classpath().stream().map(Path::toString).toList()));
@@ -174,7 +178,8 @@ public final class ColdStartBench {
                 fields.put(m.group(1), Double.parseDouble(m.group(2)));
             }
             return new Sample(wall / 1e6, fields.getOrDefault("first_ms", Double.NaN),
-                    fields.getOrDefault("main_to_init_ms", Double.NaN), fields.getOrDefault("hwm_kb", 0.0) / 1024);
+                    fields.getOrDefault("main_to_init_ms", Double.NaN), fields.getOrDefault("hwm_kb", 0.0) / 1024,
+                    fields.getOrDefault("prime_ms", 0.0));
         } finally {
             process.destroy();
         }
@@ -206,6 +211,10 @@ public final class ColdStartBench {
                 cds(work.resolve("bare.jsa"))));
         variants.add(new Variant("api-appcds", "API function + AppCDS archive", apiCp, apiHandler, List.of(), true,
                 cds(work.resolve("api.jsa"))));
+        variants.add(new Variant("bare-primed", "bare handler, primed at init (what SnapStart restores)", bareCp,
+                bareHandler, List.of("-Dprobe.prime=true"), true, null));
+        variants.add(new Variant("api-primed", "API function, primed by its SnapStart hook at init", apiCp, apiHandler,
+                List.of("-Dprobe.prime=true"), true, null));
         if (Runtime.version().feature() >= 25) {
             variants.add(new Variant("bare-aotcache", "bare handler + JDK 25 AOT cache", bareCp, bareHandler, List.of(),
                     true, aot(work.resolve("bare.aot"))));

@@ -48,6 +48,20 @@ public final class BareApiHandler implements RequestHandler<APIGatewayV2HTTPEven
                 .socketTimeout(Duration.ofSeconds(10));
     }
 
+    /** The same priming as the API function's SnapStart hook: one token lookup that misses; returns 401. */
+    public int prime() {
+        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+        event.setRawPath("/api/external/v1/workflows/1/runs");
+        event.setHeaders(Map.of("authorization", "Bearer api_never-issued-" + System.nanoTime()));
+        event.setBody("{\"input\":{\"priming\":true}}");
+        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
+        http.setMethod("POST");
+        APIGatewayV2HTTPEvent.RequestContext request = new APIGatewayV2HTTPEvent.RequestContext();
+        request.setHttp(http);
+        event.setRequestContext(request);
+        return handleRequest(event, null).getStatusCode();
+    }
+
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         String path = event.getRawPath();

@@ -40,6 +40,11 @@ public final class ColdStartProbe {
         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler =
                 (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) Class.forName(handlerClass)
                         .getConstructor().newInstance();
+        long constructedAt = System.nanoTime();
+        if (Boolean.getBoolean("probe.prime")) {
+            // What SnapStart's before-snapshot hook does; a restored instance starts from this state.
+            handler.getClass().getMethod("prime").invoke(handler);
+        }
         long initAt = System.nanoTime();
 
         StringBuilder line = new StringBuilder("PROBE");
@@ -56,6 +61,7 @@ public final class ColdStartProbe {
             previous = now;
         }
         line.append(" main_to_init_ms=").append(millis(initAt - mainAt));
+        line.append(" prime_ms=").append(millis(initAt - constructedAt));
         line.append(' ').append(memory());
         System.out.println(line);
         System.out.flush();
