@@ -76,7 +76,12 @@ public final class BenchMain {
                 Path result = work.resolve("trigger.json");
                 child(TriggerPathBench.class, functionFlags, List.of(dynamoUrl, sqsUrl, result.toString(),
                         Integer.toString(calls)), work.resolve("trigger.log"));
-                report.triggerPath(JSON.readValue(result.toFile(), TriggerPathBench.Result.class));
+                TriggerPathBench.Result c1 = JSON.readValue(result.toFile(), TriggerPathBench.Result.class);
+                // The same with the JVM's default tiered JIT, to weigh the template's C1-only flag when warm.
+                Path resultC2 = work.resolve("trigger-c2.json");
+                child(TriggerPathBench.class, ColdStartBench.LAMBDA_LIKE_FLAGS, List.of(dynamoUrl, sqsUrl,
+                        resultC2.toString(), Integer.toString(calls)), work.resolve("trigger-c2.log"));
+                report.triggerPath(c1, JSON.readValue(resultC2.toFile(), TriggerPathBench.Result.class));
             }
             if (phases.contains("cost")) {
                 int runs = quick ? 20 : Integer.getInteger("bench.cost.runs", 500);
@@ -93,7 +98,7 @@ public final class BenchMain {
                 List<String> flags = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED",
                         "--sun-misc-unsafe-memory-access=allow"));
                 child(EndToEndBench.class, flags, List.of(result.toString(), Integer.toString(runs),
-                        System.getProperty("bench.e2e.rate", "40"), quick ? "10" : "100", quick ? "200" : "3000",
+                        System.getProperty("bench.e2e.rate", "20"), quick ? "10" : "100", quick ? "200" : "3000",
                         System.getProperty("bench.e2e.clients", "8"), System.getProperty("bench.e2e.pollers", "2")),
                         work.resolve("e2e.log"));
                 report.endToEnd(JSON.readValue(result.toFile(), EndToEndBench.Result.class));

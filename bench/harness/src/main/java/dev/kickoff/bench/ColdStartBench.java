@@ -215,6 +215,16 @@ public final class ColdStartBench {
                 bareHandler, List.of("-Dprobe.prime=true"), true, null));
         variants.add(new Variant("api-primed", "API function, primed by its SnapStart hook at init", apiCp, apiHandler,
                 List.of("-Dprobe.prime=true"), true, null));
+        try {
+            Path aot = MicronautAot.generate(api, work, work.resolve("micronaut-aot.log"));
+            List<Path> aotCp = List.of(aot, api, probe);
+            variants.add(new Variant("api-mnaot", "API function + Micronaut AOT (generated classes first on the classpath)",
+                    aotCp, apiHandler, List.of(), true, null));
+            variants.add(new Variant("api-mnaot+primed", "API function + Micronaut AOT, primed (SnapStart)", aotCp,
+                    apiHandler, List.of("-Dprobe.prime=true"), true, null));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            System.err.println("Micronaut AOT variant skipped: " + e.getMessage());
+        }
         if (Runtime.version().feature() >= 25) {
             variants.add(new Variant("bare-aotcache", "bare handler + JDK 25 AOT cache", bareCp, bareHandler, List.of(),
                     true, aot(work.resolve("bare.aot"))));

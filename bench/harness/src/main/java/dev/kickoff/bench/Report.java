@@ -85,7 +85,7 @@ public final class Report {
         sections.add(md.toString());
     }
 
-    public void triggerPath(TriggerPathBench.Result r) {
+    public void triggerPath(TriggerPathBench.Result r, TriggerPathBench.Result defaultJit) {
         TriggerPathBench.ModeResult floor = r.modes().stream().filter(m -> m.mode().equals("floor")).findFirst()
                 .orElseThrow();
         StringBuilder md = new StringBuilder("## 2. Warm trigger path\n\n");
@@ -108,6 +108,15 @@ public final class Report {
         }
         md.append(table(List.of("mode", "p50, ms", "p50 × floor", "p99, ms", "p99 × floor", "p25–p75, ms",
                 "requests/s (one client)"), rows));
+        if (defaultJit != null) {
+            var api = defaultJit.modes().stream().filter(m -> m.mode().equals("api")).findFirst().orElseThrow();
+            var fl = defaultJit.modes().stream().filter(m -> m.mode().equals("floor")).findFirst().orElseThrow();
+            md.append("\nThe same run with the JVM's default tiered JIT (no `TieredStopAtLevel=1`): API p50 ")
+                    .append(fmt(api.latencyMs().median(), 2)).append(" ms = ")
+                    .append(fmt(api.latencyMs().median() / fl.latencyMs().median(), 2)).append("× its floor (")
+                    .append(fmt(fl.latencyMs().median(), 2)).append(" ms), p99 ").append(fmt(api.latencyMs().p99(), 2))
+                    .append(" ms.\n");
+        }
         sections.add(md.toString());
     }
 
