@@ -48,19 +48,22 @@ public final class Report {
                 .append("Baseline: the bare handler (`bench/bare`, no framework, same SDK and HTTP client, same calls). ")
                 .append("\"First request\" is the handler call alone, after construction: roughly what remains of a ")
                 .append("cold start once SnapStart restores an initialized instance.\n\n");
-        md.append("| subject | launch → first answer, ms | × bare | × bare with same aid | first request, ms | peak RSS, MB |\n");
-        md.append("|---|---:|---:|---:|---:|---:|\n");
+        md.append("| subject | launch → first answer, ms | × bare | × bare with same aid | first request, ms | first request × bare (same aid) | peak RSS, MB |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (ColdStartBench.Result r : results) {
             String name = r.variant().name();
             String aid = name.contains("-") ? name.substring(name.indexOf('-') + 1) : null;
             String sameAid = "";
-            if (!r.variant().baseline() && aid != null) {
-                sameAid = results.stream().filter(o -> o.variant().name().equals("bare-" + aid)).findFirst()
-                        .map(o -> fmt(r.wall().median() / o.wall().median(), 2) + "×").orElse("");
+            ColdStartBench.Result peer = r.variant().baseline() ? null : results.stream()
+                    .filter(o -> o.variant().name().equals(aid == null ? "bare" : "bare-" + aid)).findFirst().orElse(null);
+            if (peer != null && aid != null) {
+                sameAid = fmt(r.wall().median() / peer.wall().median(), 2) + "×";
             }
+            String firstRatio = peer == null ? "" : fmt(r.first().median() / peer.first().median(), 2) + "×";
             md.append("| ").append(r.variant().description()).append(" | ").append(r.wall().spread(0))
                     .append(" | ").append(fmt(r.wall().median() / base, 2)).append("× | ").append(sameAid)
-                    .append(" | ").append(r.first().spread(0)).append(" | ").append(r.hwm().spread(0)).append(" |\n");
+                    .append(" | ").append(r.first().spread(0)).append(" | ").append(firstRatio).append(" | ")
+                    .append(r.hwm().spread(0)).append(" |\n");
         }
         md.append("\nDeployable jars:\n\n| jar | size, MB | entries |\n|---|---:|---:|\n");
         try (Stream<Path> functions = Files.list(root.resolve("functions"))) {
@@ -174,7 +177,7 @@ public final class Report {
                         money(line.perMillion()), money(aws.perMillion())));
             }
             rows.add(List.of("**total**", "", "", "**" + money(sc.total()) + "**", "**" + money(sc.awsTotal()) + "**"));
-            md.append(table(List.of("item", "per run", "price", "$ per million runs", "with AWS-like durations"), rows));
+            md.append(table(List.of("item", "per run", "price", "$ per million runs", "durations × 2 (pessimistic)"), rows));
             md.append("\nRequests booked (per run): ");
             List<String> parts = new ArrayList<>();
             sc.api().forEach((k, v) -> parts.add("API " + k + " " + fmt((double) v.calls() / sc.runs(), 2)
@@ -209,9 +212,8 @@ public final class Report {
                 .append(System.getProperty("java.runtime.version")).append("; ").append(osName()).append(".\n\n");
         md.append("Every figure is a ratio against a baseline measured in the same run: these machines are noisy, ")
                 .append("so compare ratios between runs, not milliseconds.\n\n");
-        for (String s : sections) {
-            md.append(s).append('\n');
-        }
+        sections.stream().sorted(java.util.Comparator.comparing(s -> s.substring(0, Math.min(6, s.length()))))
+                .forEach(s -> md.append(s).append('\n'));
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
     }

@@ -28,6 +28,9 @@ import java.util.Map;
  * the Lambda context and flushes its metrics.
  */
 public class ApiHandler extends APIGatewayV2HTTPEventFunction {
+    /** Names the function whose context this is; API-only beans such as {@link NoLambdaContextBeans} require it. */
+    static final String FUNCTION_PROPERTY = "kickoff.function";
+
     /** SnapStart runs this before it snapshots the initialized instance; held here because CRaC holds it weakly. */
     private final Resource priming = new Resource() {
         @Override
@@ -62,6 +65,7 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
     /** The composition root is built here, once per instance (during init, so SnapStart captures it). */
     static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
         return new LambdaApplicationContextBuilder()
+                .properties(Map.of(FUNCTION_PROPERTY, "api"))
                 .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
     }
 

@@ -32,8 +32,8 @@ public final class CostBench {
     public record Result(List<Scenario> scenarios, double runItemBytes, double threeStepRunItemBytes) {
     }
 
-    /** How much longer an invocation takes on AWS than here, for the "AWS latencies" estimate (see the method doc). */
-    public static final double AWS_DURATION_SCALE = 4.0;
+    /** A pessimistic bound for Lambda: ~0.6 vCPU at 1024 MB and AWS service latencies (see benchmarks-method.md). */
+    public static final double AWS_DURATION_SCALE = 2.0;
 
     public static void main(String[] args) throws Exception {
         AtomicLong written = new AtomicLong();
