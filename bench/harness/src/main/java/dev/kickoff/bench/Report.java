@@ -66,7 +66,8 @@ public final class Report {
                     .append(r.hwm().spread(0)).append(" |\n");
         }
         md.append("\nDeployable jars:\n\n| jar | size, MB | entries |\n|---|---:|---:|\n");
-        try (Stream<Path> functions = Files.list(root.resolve("functions"))) {
+        try (Stream<Path> functions = Files.isDirectory(root.resolve("functions"))
+                ? Files.list(root.resolve("functions")) : Stream.empty()) {
             for (Path dir : functions.sorted().toList()) {
                 try (Stream<Path> jars = Files.exists(dir.resolve("target")) ? Files.list(dir.resolve("target")) : Stream.empty()) {
                     for (Path jar : jars.filter(p -> p.getFileName().toString().matches("kickoff-[a-z]+\\.jar")).toList()) {

@@ -35,6 +35,12 @@ class BenchSmokeTest {
         var api = new ColdStartBench.Variant("api", "the API", List.of(), "x.ApiHandler", List.of(), true, null);
         var sample = (java.util.function.DoubleFunction<ColdStartBench.Sample>) ms ->
                 new ColdStartBench.Sample(ms, ms / 4, ms / 2, 100, 0);
+        Path jar = dir.resolve("functions/api/target/kickoff-api.jar");
+        Files.createDirectories(jar.getParent());
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("a.class"));
+            zip.closeEntry();
+        }
         Report report = new Report(dir, false);
         report.coldStart(List.of(new ColdStartBench.Result(bare, List.of(sample.apply(500), sample.apply(500))),
                 new ColdStartBench.Result(api, List.of(sample.apply(1000), sample.apply(1000)))));
@@ -44,7 +50,8 @@ class BenchSmokeTest {
         String md = Files.readString(out);
         assertThat(md).contains("| the API | 1000 (1000–1000) | 2.00× |  | 250 (250–250) | 2.00× |")
                 .contains("| bare baseline | 500 (500–500) | 1.00× |")
-                .contains("Machine: ").contains("cores");
+                .contains("Machine: ").contains("cores")
+                .contains("| `functions/api/target/kickoff-api.jar` | 0.0 | 1 |");
     }
 
     @Test
