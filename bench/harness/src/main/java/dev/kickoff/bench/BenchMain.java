@@ -27,7 +27,7 @@ public final class BenchMain {
         boolean quick = false;
         boolean render = false;  // re-render docs/benchmarks.md from the last run's results, measuring nothing
         Path root = CloudFormationTemplate.locate().toAbsolutePath().getParent();
-        Path out = root.resolve("docs/benchmarks.md");
+        Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -41,7 +41,16 @@ public final class BenchMain {
         }
         Path work = root.resolve("bench/harness/target/bench");
         Files.createDirectories(work);
+        boolean complete = phases.containsAll(List.of("cold", "trigger", "e2e", "cost"));
+        if (out == null) {
+            // Only a complete, full-length run (or a re-render of one) replaces the committed results.
+            out = (complete && !quick) || render ? root.resolve("docs/benchmarks.md")
+                    : work.resolve("benchmarks-" + (quick ? "quick-" : "") + String.join("-", phases) + ".md");
+        }
         Report report = new Report(root, quick);
+        if (render) {
+            report.renderedFrom(work);
+        }
 
         if (render) {
             renderSaved(report, work, phases);

@@ -32,6 +32,21 @@ public final class Report {
         this.quick = quick;
     }
 
+    private String renderedFrom;
+
+    /** Marks this report as re-rendered from saved results rather than measured now. */
+    public void renderedFrom(Path work) throws IOException {
+        java.nio.file.attribute.FileTime newest = null;
+        try (Stream<Path> files = Files.list(work)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                var t = Files.getLastModifiedTime(f);
+                newest = newest == null || t.compareTo(newest) > 0 ? t : newest;
+            }
+        }
+        renderedFrom = newest == null ? "no saved results" : "results saved up to "
+                + newest.toInstant().atZone(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+    }
+
     public void section(String markdown) {
         sections.add(markdown);
     }
@@ -204,12 +219,14 @@ public final class Report {
         if (quick) {
             md.append("> **Quick run (`--quick`): too few samples to mean anything; it only shows the harness works.**\n\n");
         }
-        md.append("Measured by `./kickoff bench` on ").append(started).append(". How each figure is measured, and ")
+        md.append(renderedFrom == null ? "Measured by `./kickoff bench` on " + started
+                        : "Rendered by `./kickoff bench --render` on " + started + " from " + renderedFrom)
+                .append(". How each figure is measured, and ")
                 .append("what it means for AWS, is in [benchmarks-method.md](benchmarks-method.md); the scale ")
                 .append("argument is in [scale.md](scale.md).\n\n");
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (")
-                .append(cpuModel()).append("), shared with other builds while measuring (load average at start: ")
-                .append(loadAtStart).append("); JDK ").append(System.getProperty("java.vendor")).append(' ')
+                .append(cpuModel()).append("), shared with other builds while measuring")
+                .append(renderedFrom == null ? " (load average at start: " + loadAtStart + ")" : "").append("; JDK ").append(System.getProperty("java.vendor")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append("; ").append(osName()).append(".\n\n");
         md.append("Every figure is a ratio against a baseline measured in the same run: these machines are noisy, ")
                 .append("so compare ratios between runs, not milliseconds.\n\n");
