@@ -10,7 +10,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static dev.kickoff.bench.Stats.fmt;
@@ -45,10 +44,6 @@ public final class Report {
         }
         renderedFrom = newest == null ? "no saved results" : "results saved up to "
                 + newest.toInstant().atZone(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-    }
-
-    public void section(String markdown) {
-        sections.add(markdown);
     }
 
     public void coldStart(List<ColdStartBench.Result> results) throws IOException {
@@ -278,9 +273,5 @@ public final class Report {
         md.append('\n');
         rows.forEach(r -> md.append("| ").append(String.join(" | ", r)).append(" |\n"));
         return md.toString();
-    }
-
-    static Map<String, String> unused() {
-        return Map.of();
     }
 }

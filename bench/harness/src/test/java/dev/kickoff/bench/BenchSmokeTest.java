@@ -61,7 +61,7 @@ class BenchSmokeTest {
         var sample = new RunCost.Sample(2, 1, api, worker, List.of(10.2, 10.2), List.of(5.0, 5.0), 0);
         CostModel.Bill empty = CostModel.price(sample, 1.0, 1.0);
         // API Gateway $1 + 2 Lambda invocations per run ($0.40) + duration: (11 + 5) ms × 1 GB per run.
-        assertThat(empty.requests()).isCloseTo(1.0 + 0.40 + 0.016 * 0.0000133334 * 1e6, within(1e-9));
+        assertThat(empty.withoutObservability()).isCloseTo(1.0 + 0.40 + 0.016 * 0.0000133334 * 1e6, within(1e-9));
         assertThat(empty.lines().stream().map(CostModel.Line::item).toList())
                 .contains("DynamoDB write request units", "SQS requests (send, receive, delete)");
         assertThat(empty.writeUnits()).isZero();

@@ -25,7 +25,7 @@ public final class CostBench {
     /** One scenario: single-step runs executed {@code batchSize} to an invocation. */
     public record Scenario(String name, int batchSize, int runs, Map<String, Ledger.Line> api,
                            Map<String, Ledger.Line> worker, Stats apiMillis, Stats workerMillis, int workerInvocations,
-                           double logBytesPerRun, List<CostModel.Line> bill, double total, double requests,
+                           double logBytesPerRun, List<CostModel.Line> bill, double total, double withoutObservability,
                            List<CostModel.Line> awsBill, double awsTotal) {
     }
 
@@ -66,7 +66,7 @@ public final class CostBench {
             scenarios.add(new Scenario(batch == 1 ? "light traffic: every run its own batch" : "busy: full batches of 10",
                     batch, s.runs(), s.api().lines(), s.worker().lines(), Stats.of(s.apiMillis()),
                     Stats.of(s.workerMillis()), s.workerInvocations(), (double) s.logBytes() / s.runs(),
-                    bill.lines(), bill.total(), bill.requests(), aws.lines(), aws.total()));
+                    bill.lines(), bill.total(), bill.withoutObservability(), aws.lines(), aws.total()));
         }
         long oneStep = stack.trigger(workflow);
         long threeSteps = stack.trigger(stack.publish(BenchStack.THREE_STEPS));

@@ -25,8 +25,8 @@ public final class CostModel {
             return lines.stream().mapToDouble(Line::perMillion).sum();
         }
 
-        /** Request charges only: API Gateway, Lambda, DynamoDB and SQS (no logs, no traces). */
-        public double requests() {
+        /** Everything but observability: API Gateway, Lambda (requests and duration), DynamoDB and SQS. */
+        public double withoutObservability() {
             return lines.stream().filter(l -> !l.item().startsWith("CloudWatch") && !l.item().startsWith("X-Ray"))
                     .mapToDouble(Line::perMillion).sum();
         }
