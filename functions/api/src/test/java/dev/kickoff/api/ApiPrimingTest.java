@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * Start-up and per-request work of the API handler: SnapStart priming warms the trigger path and leaves no trace
@@ -63,5 +64,13 @@ class ApiPrimingTest {
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         assertThat(handler.getApplicationContext().findBean(com.amazonaws.services.lambda.runtime.Context.class))
                 .as("Micronaut's per-request registration (about half the warm request's CPU) is skipped").isEmpty();
+    }
+
+    @Test
+    void powertoolsSnapStartHookLoadsItsClassesOnThisClasspath() {
+        // Powertools metrics registers this hook itself; it preloads a class list that includes its AspectJ aspect,
+        // which cannot link without the AspectJ runtime (the hook would throw before every snapshot).
+        assertThatCode(() -> new software.amazon.lambda.powertools.metrics.MetricsFactory().beforeCheckpoint(null))
+                .doesNotThrowAnyException();
     }
 }

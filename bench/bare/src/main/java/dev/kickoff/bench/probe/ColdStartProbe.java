@@ -42,8 +42,20 @@ public final class ColdStartProbe {
                         .getConstructor().newInstance();
         long constructedAt = System.nanoTime();
         if (Boolean.getBoolean("probe.prime")) {
-            // What SnapStart's before-snapshot hook does; a restored instance starts from this state.
-            handler.getClass().getMethod("prime").invoke(handler);
+            // What SnapStart does before it snapshots: run every registered CRaC resource's hook (the function's
+            // and its libraries'; see probe.crac.Core). A restored instance starts from this state. Subjects without
+            // org.crac (the bare handler) are primed by their prime() method instead.
+            try {
+                Class.forName("org.crac.Core").getMethod("checkpointRestore").invoke(null);
+            } catch (ClassNotFoundException e) {
+                handler.getClass().getMethod("prime").invoke(handler);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                // A hook failed. Whether Lambda would still take the snapshot is not ours to guess: report it.
+                System.out.println("PROBE-HOOK-FAILED " + e.getCause());
+                e.getCause().printStackTrace();
+                System.out.flush();
+                Runtime.getRuntime().halt(4);
+            }
         }
         long initAt = System.nanoTime();
 
