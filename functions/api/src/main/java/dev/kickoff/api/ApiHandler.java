@@ -10,6 +10,7 @@ import dev.kickoff.runtime.KickoffRuntime;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.proxy.payload2.APIGatewayV2HTTPEventFunction;
+import org.crac.Core;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 import java.util.Map;
@@ -20,10 +21,16 @@ import java.util.Map;
  * the Lambda context and flushes its metrics.
  */
 public class ApiHandler extends APIGatewayV2HTTPEventFunction {
+    /** Names the function whose context this is; API-only beans such as {@link NoLambdaContextBeans} require it. */
+    static final String FUNCTION_PROPERTY = "kickoff.function";
+
+    /** Registered with CRaC, which holds resources weakly: this field keeps it alive. */
+    private final SnapStartPriming priming = new SnapStartPriming(this);
 
     /** Used by Lambda: configuration comes from the function's environment variables. */
     public ApiHandler() {
         super();
+        Core.getGlobalContext().register(priming);
     }
 
     /**
@@ -47,7 +54,18 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
     /** The composition root is built here, once per instance (during init, so SnapStart captures it). */
     static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
         return new LambdaApplicationContextBuilder()
+                .properties(Map.of(FUNCTION_PROPERTY, "api"))
                 .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
+    }
+
+    /**
+     * Warms the trigger path without side effects (see {@link SnapStartPriming}); SnapStart calls it before it
+     * takes its snapshot.
+     *
+     * @return the priming request's status: 401, since the token it presents was never issued
+     */
+    public int prime() {
+        return priming.prime();
     }
 
     @Override

@@ -1,0 +1,277 @@
+package dev.kickoff.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import static dev.kickoff.bench.Stats.fmt;
+
+/**
+ * The measured half of docs/benchmarks.md: machine, command, date, and one table per benchmark, every figure next
+ * to its same-run baseline as a ratio. The prose half (method, what each aid is worth on AWS, what stands in the
+ * way) lives in docs/benchmarks-method.md, which this file links to and never overwrites.
+ */
+public final class Report {
+    private final Path root;
+    private final boolean quick;
+    private final String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+    private final String loadAtStart = loadAverage();
+    private final List<String> sections = new ArrayList<>();
+
+    public Report(Path root, boolean quick) {
+        this.root = root;
+        this.quick = quick;
+    }
+
+    private String renderedFrom;
+
+    /** Marks this report as re-rendered from saved results rather than measured now. */
+    public void renderedFrom(Path work) throws IOException {
+        java.nio.file.attribute.FileTime newest = null;
+        try (Stream<Path> files = Files.list(work)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                var t = Files.getLastModifiedTime(f);
+                newest = newest == null || t.compareTo(newest) > 0 ? t : newest;
+            }
+        }
+        renderedFrom = newest == null ? "no saved results" : "results saved up to "
+                + newest.toInstant().atZone(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+    }
+
+    public void coldStart(List<ColdStartBench.Result> results) throws IOException {
+        ColdStartBench.Result bare = results.stream().filter(r -> r.variant().name().equals("bare")).findFirst()
+                .orElse(results.stream().filter(r -> r.variant().baseline()).findFirst().orElse(results.getFirst()));
+        double base = bare.wall().median();
+        StringBuilder md = new StringBuilder();
+        md.append("## 1. Cold start of the API function\n\n");
+        md.append("Fresh JVM per sample, from launch to the first `POST /api/external/v1/workflows/{id}/runs` answered ")
+                .append("201 (handler constructed, token checked, DynamoDB write, SQS send). ")
+                .append(bare.samples().size()).append(" samples per subject, interleaved; median (min–max). ")
+                .append("Baseline: the bare handler (`bench/bare`, no framework, same SDK and HTTP client, same calls). ")
+                .append("\"First request\" is the handler call alone, after construction: roughly what remains of a ")
+                .append("cold start once SnapStart restores an initialized instance.\n\n");
+        md.append("| subject | launch → first answer, ms | × bare | × bare with same aid | first request, ms | first request × bare (same aid) | peak RSS, MB |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (ColdStartBench.Result r : results) {
+            String name = r.variant().name();
+            String aid = name.contains("-") ? name.substring(name.indexOf('-') + 1) : null;
+            String sameAid = "";
+            ColdStartBench.Result peer = r.variant().baseline() ? null : results.stream()
+                    .filter(o -> o.variant().name().equals(aid == null ? "bare" : "bare-" + aid)).findFirst().orElse(null);
+            if (peer != null && aid != null) {
+                sameAid = fmt(r.wall().median() / peer.wall().median(), 2) + "×";
+            }
+            String firstRatio = peer == null ? "" : fmt(r.first().median() / peer.first().median(), 2) + "×";
+            md.append("| ").append(r.variant().description()).append(" | ").append(r.wall().spread(0))
+                    .append(" | ").append(fmt(r.wall().median() / base, 2)).append("× | ").append(sameAid)
+                    .append(" | ").append(r.first().spread(0)).append(" | ").append(firstRatio).append(" | ")
+                    .append(r.hwm().spread(0)).append(" |\n");
+        }
+        md.append("\nDeployable jars:\n\n| jar | size, MB | entries |\n|---|---:|---:|\n");
+        try (Stream<Path> functions = Files.isDirectory(root.resolve("functions"))
+                ? Files.list(root.resolve("functions")) : Stream.empty()) {
+            for (Path dir : functions.sorted().toList()) {
+                try (Stream<Path> jars = Files.exists(dir.resolve("target")) ? Files.list(dir.resolve("target")) : Stream.empty()) {
+                    for (Path jar : jars.filter(p -> p.getFileName().toString().matches("kickoff-[a-z]+\\.jar")).toList()) {
+                        int entries;
+                        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+                            entries = zip.size();
+                        }
+                        md.append("| `").append(root.relativize(jar)).append("` | ")
+                                .append(fmt(Files.size(jar) / 1e6, 1)).append(" | ").append(entries).append(" |\n");
+                    }
+                }
+            }
+        }
+        Path bareJar = root.resolve("bench/bare/target/bare-handler.jar");
+        if (Files.exists(bareJar)) {
+            md.append("| `").append(root.relativize(bareJar)).append("` (baseline) | ")
+                    .append(fmt(Files.size(bareJar) / 1e6, 1)).append(" | |\n");
+        }
+        sections.add(md.toString());
+    }
+
+    public void triggerPath(TriggerPathBench.Result r, TriggerPathBench.Result defaultJit) {
+        TriggerPathBench.ModeResult floor = r.modes().stream().filter(m -> m.mode().equals("floor")).findFirst()
+                .orElseThrow();
+        StringBuilder md = new StringBuilder("## 2. Warm trigger path\n\n");
+        md.append("`POST …/runs` through the API handler in one warmed JVM (the function's JVM flags: `")
+                .append(r.jvmFlags().replaceAll("-Dlog4j2\\S*", "").strip()).append("`), one request at a time, ")
+                .append(floor.calls()).append(" measured calls per mode in alternating blocks. ")
+                .append("**Floor**: one PutItem of a run-sized item + one SendMessage, issued directly with clients ")
+                .append("built as the function builds its own. **Path I/O**: the floor + the two strongly consistent ")
+                .append("GetItems the trigger must make (token hash, workflow head).\n\n");
+        List<List<String>> rows = new ArrayList<>();
+        for (TriggerPathBench.ModeResult m : r.modes()) {
+            String name = switch (m.mode()) {
+                case "api" -> "API handler (`POST …/runs`)";
+                case "floor" -> "floor: PutItem + SendMessage";
+                default -> "path I/O: 2 × GetItem + PutItem + SendMessage";
+            };
+            rows.add(List.of(name, fmt(m.latencyMs().median(), 2), fmt(m.latencyMs().median() / floor.latencyMs().median(), 2) + "×",
+                    fmt(m.latencyMs().p99(), 2), fmt(m.latencyMs().p99() / floor.latencyMs().p99(), 2) + "×",
+                    fmt(m.latencyMs().p25(), 2) + "–" + fmt(m.latencyMs().p75(), 2), fmt(m.perSecond(), 0)));
+        }
+        md.append(table(List.of("mode", "p50, ms", "p50 × floor", "p99, ms", "p99 × floor", "p25–p75, ms",
+                "requests/s (one client)"), rows));
+        if (defaultJit != null) {
+            var api = defaultJit.modes().stream().filter(m -> m.mode().equals("api")).findFirst().orElseThrow();
+            var fl = defaultJit.modes().stream().filter(m -> m.mode().equals("floor")).findFirst().orElseThrow();
+            md.append("\nThe same run with the JVM's default tiered JIT (no `TieredStopAtLevel=1`): API p50 ")
+                    .append(fmt(api.latencyMs().median(), 2)).append(" ms = ")
+                    .append(fmt(api.latencyMs().median() / fl.latencyMs().median(), 2)).append("× its floor (")
+                    .append(fmt(fl.latencyMs().median(), 2)).append(" ms), p99 ").append(fmt(api.latencyMs().p99(), 2))
+                    .append(" ms.\n");
+        }
+        sections.add(md.toString());
+    }
+
+    public void endToEnd(EndToEndBench.Result r) {
+        StringBuilder md = new StringBuilder("## 3. End to end on the local stack\n\n");
+        md.append("Trigger → `completed` for a three-step transform workflow on `KickoffLocal` (HTTP on loopback, the ")
+                .append("worker behind the SQS event source with the template's batch size, ").append(r.pollers())
+                .append(" pollers). ").append(r.runs()).append(" runs started open-loop at ").append(fmt(r.ratePerSecond(), 0))
+                .append(" runs/s; latency = the run's `completed_at` (worker clock) − the instant the client began its ")
+                .append("POST (same clock, same process). Cross-check: ").append(r.polledMs().n())
+                .append(" sequential runs polled over the API every millisecond.\n\n");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("trigger → completed", fmt(r.triggerToCompletedMs().median(), 1),
+                fmt(r.triggerToCompletedMs().p99(), 1), fmt(r.triggerToCompletedMs().median() / 50, 2) + "× the 50 ms target"));
+        rows.add(List.of("of which trigger → run stored (API)", fmt(r.triggerToCreatedMs().median(), 1),
+                fmt(r.triggerToCreatedMs().p99(), 1), ""));
+        rows.add(List.of("of which run stored → completed (queue + worker)", fmt(r.createdToCompletedMs().median(), 1),
+                fmt(r.createdToCompletedMs().p99(), 1), ""));
+        rows.add(List.of("client-observed (polling the API)", fmt(r.polledMs().median(), 1), fmt(r.polledMs().p99(), 1),
+                ""));
+        md.append(table(List.of("", "p50, ms", "p99, ms", "ratio"), rows));
+        md.append("\nSaturation: ").append(r.saturationRuns()).append(" runs started back to back by ").append(r.clients())
+                .append(" clients: **").append(fmt(r.saturationRunsPerSecond(), 0)).append(" runs/s** completed (first POST → ")
+                .append("last `completed_at`), ").append(fmt(r.acceptedPerSecond(), 0)).append(" runs/s accepted by the API; ")
+                .append("latency under that load p50 ").append(fmt(r.saturationLatencyMs().median(), 0)).append(" ms, p99 ")
+                .append(fmt(r.saturationLatencyMs().p99(), 0)).append(" ms. Everything (client, API, worker, DynamoDB ")
+                .append("Local, ElasticMQ) shares the same ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores.").append(r.failed() > 0 ? " **" + r.failed() + " runs did not complete.**" : "").append("\n");
+        sections.add(md.toString());
+    }
+
+    public void cost(dev.kickoff.bench.cost.CostBench.Result r) {
+        StringBuilder md = new StringBuilder("## 4. Cost per million runs\n\n");
+        md.append("Single-step runs (seed 003's \"Calculate Order Total\") through the deployed handler classes, every ")
+                .append("AWS request booked by an SDK `ExecutionInterceptor` on the functions' own clients (DynamoDB ")
+                .append("capacity as DynamoDB reports it with `ReturnConsumedCapacity=TOTAL`). Prices: ")
+                .append(dev.kickoff.bench.cost.Prices.REGION).append(", on-demand, no free tier, taken ")
+                .append(dev.kickoff.bench.cost.Prices.TAKEN).append(" (list and sources in benchmarks-method.md). ")
+                .append("Run item: ").append(fmt(r.runItemBytes(), 0)).append(" bytes after a single-step run, ")
+                .append(fmt(r.threeStepRunItemBytes(), 0)).append(" after a three-step run (1 WRU per KB written).\n\n");
+        for (dev.kickoff.bench.cost.CostBench.Scenario sc : r.scenarios()) {
+            md.append("**").append(sc.name()).append("** (").append(sc.runs()).append(" runs, ")
+                    .append(sc.workerInvocations()).append(" worker invocations; API invocation p50 ")
+                    .append(fmt(sc.apiMillis().median(), 1)).append(" ms, worker invocation p50 ")
+                    .append(fmt(sc.workerMillis().median(), 1)).append(" ms; ")
+                    .append(fmt(sc.logBytesPerRun(), 0)).append(" log bytes per run):\n\n");
+            List<List<String>> rows = new ArrayList<>();
+            for (int i = 0; i < sc.bill().size(); i++) {
+                var line = sc.bill().get(i);
+                var aws = sc.awsBill().get(i);
+                rows.add(List.of(line.item(), fmt(line.perRun(), line.perRun() < 0.01 ? 8 : 3) + " " + line.unit(),
+                        "$" + fmt(line.unitPrice() * (line.unit().equals("GB") || line.unit().equals("GB-s") ? 1 : 1e6),
+                                line.unit().equals("GB-s") ? 10 : 3) + (line.unit().equals("GB") || line.unit().equals("GB-s")
+                                ? " per " + line.unit() : " per million"),
+                        money(line.perMillion()), money(aws.perMillion())));
+            }
+            rows.add(List.of("**total**", "", "", "**" + money(sc.total()) + "**", "**" + money(sc.awsTotal()) + "**"));
+            md.append(table(List.of("item", "per run", "price", "$ per million runs", "durations × 2 (pessimistic)"), rows));
+            md.append("\nRequests booked (per run): ");
+            List<String> parts = new ArrayList<>();
+            sc.api().forEach((k, v) -> parts.add("API " + k + " " + fmt((double) v.calls() / sc.runs(), 2)
+                    + (v.capacityUnits() > 0 ? " (" + fmt(v.capacityUnits() / sc.runs(), 2) + " units)" : "")));
+            sc.worker().forEach((k, v) -> parts.add("worker/event source " + k + " " + fmt((double) v.calls() / sc.runs(), 2)
+                    + (v.capacityUnits() > 0 ? " (" + fmt(v.capacityUnits() / sc.runs(), 2) + " units)" : "")));
+            md.append(String.join("; ", parts)).append(".\n\n");
+        }
+        double sfnStandard1 = 3 * dev.kickoff.bench.cost.Prices.SFN_STANDARD_TRANSITION * 1e6;
+        double sfnStandard3 = 5 * dev.kickoff.bench.cost.Prices.SFN_STANDARD_TRANSITION * 1e6;
+        md.append("For comparison (orchestration alone, before any Lambda, API or database the steps themselves use): ")
+                .append("Step Functions Standard at $25 per million state transitions is ").append(money(sfnStandard1))
+                .append(" per million one-step runs (≈3 transitions) and ").append(money(sfnStandard3))
+                .append(" for three steps (≈5); Express is ≈$1.00 per million requests plus duration (≈$1.7 all told ")
+                .append("for a short workflow) and is not durable: an execution lives at most five minutes and its ")
+                .append("history is not kept.\n");
+        sections.add(md.toString());
+    }
+
+    public void write(Path out) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks\n\n");
+        if (quick) {
+            md.append("> **Quick run (`--quick`): too few samples to mean anything; it only shows the harness works.**\n\n");
+        }
+        md.append(renderedFrom == null ? "Measured by `./kickoff bench` on " + started
+                        : "Rendered by `./kickoff bench --render` on " + started + " from " + renderedFrom)
+                .append(". How each figure is measured, and ")
+                .append("what it means for AWS, is in [benchmarks-method.md](benchmarks-method.md); the scale ")
+                .append("argument is in [scale.md](scale.md).\n\n");
+        md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (")
+                .append(cpuModel()).append("), shared with other builds while measuring")
+                .append(renderedFrom == null ? " (load average at start: " + loadAtStart + ")" : "").append("; JDK ").append(System.getProperty("java.vendor")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append("; ").append(osName()).append(".\n\n");
+        md.append("Every figure is a ratio against a baseline measured in the same run: these machines are noisy, ")
+                .append("so compare ratios between runs, not milliseconds.\n\n");
+        sections.stream().sorted(java.util.Comparator.comparing(s -> s.substring(0, Math.min(6, s.length()))))
+                .forEach(s -> md.append(s).append('\n'));
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
+    }
+
+    static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst().orElse(System.getProperty("os.arch"));
+        } catch (IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+
+    static String osName() {
+        try (Stream<String> lines = Files.lines(Path.of("/etc/os-release"))) {
+            String pretty = lines.filter(l -> l.startsWith("PRETTY_NAME=")).map(l -> l.substring(12).replace("\"", ""))
+                    .findFirst().orElse(System.getProperty("os.name"));
+            return pretty + ", Linux " + System.getProperty("os.version");
+        } catch (IOException | RuntimeException e) {
+            return System.getProperty("os.name") + " " + System.getProperty("os.version");
+        }
+    }
+
+    static String pct(double v) {
+        return String.format(Locale.ROOT, "%.0f %%", v * 100);
+    }
+
+    static String money(double v) {
+        return String.format(Locale.ROOT, "$%.2f", v);
+    }
+
+    static String table(List<String> header, List<List<String>> rows) {
+        StringBuilder md = new StringBuilder("| ").append(String.join(" | ", header)).append(" |\n|");
+        header.forEach(h -> md.append("---|"));
+        md.append('\n');
+        rows.forEach(r -> md.append("| ").append(String.join(" | ", r)).append(" |\n"));
+        return md.toString();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.kickoff.bench.cost;
+
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Counts what every AWS SDK v2 client in this JVM asks of AWS, for the cost benchmark and its regression test.
+ * Installed through the SDK's global interceptor list ({@code software/amazon/awssdk/global/handlers/
+ * execution.interceptors} on the bench classpath only), so the functions' own clients are metered without any
+ * change to production code. While a {@link Ledger} is open it asks DynamoDB for {@code ReturnConsumedCapacity=
+ * TOTAL} on every call and books the capacity DynamoDB reports; SQS requests are booked in billable 64 KB chunks.
+ * With no ledger open it changes nothing.
+ */
+public final class CostMeter implements ExecutionInterceptor {
+    private static volatile Ledger ledger;
+
+    /** Starts booking into a fresh ledger (replacing any open one). */
+    public static Ledger open() {
+        Ledger fresh = new Ledger();
+        ledger = fresh;
+        return fresh;
+    }
+
+    /** Stops booking; returns what was booked. */
+    public static Ledger close() {
+        Ledger closed = ledger;
+        ledger = null;
+        return closed;
+    }
+
+    @Override
+    public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+        if (ledger == null) {
+            return context.request();
+        }
+        ReturnConsumedCapacity total = ReturnConsumedCapacity.TOTAL;
+        return switch (context.request()) {
+            case GetItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case PutItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case UpdateItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case DeleteItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case QueryRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case ScanRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case BatchGetItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case BatchWriteItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case TransactGetItemsRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            case TransactWriteItemsRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+            default -> context.request();
+        };
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        Ledger current = ledger;
+        if (current == null) {
+            return;
+        }
+        String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+        String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+        SdkResponse response = context.response();
+        double units = switch (response) {
+            case GetItemResponse r -> units(r.consumedCapacity());
+            case PutItemResponse r -> units(r.consumedCapacity());
+            case UpdateItemResponse r -> units(r.consumedCapacity());
+            case DeleteItemResponse r -> units(r.consumedCapacity());
+            case QueryResponse r -> units(r.consumedCapacity());
+            case ScanResponse r -> units(r.consumedCapacity());
+            case BatchGetItemResponse r -> units(r.consumedCapacity());
+            case BatchWriteItemResponse r -> units(r.consumedCapacity());
+            case TransactGetItemsResponse r -> units(r.consumedCapacity());
+            case TransactWriteItemsResponse r -> units(r.consumedCapacity());
+            default -> 0;
+        };
+        long billable = switch (context.request()) {
+            case SendMessageRequest r -> chunks(r.messageBody());
+            case SendMessageBatchRequest r -> Math.max(1, r.entries().stream()
+                    .mapToLong(e -> e.messageBody().getBytes(StandardCharsets.UTF_8).length).sum() / 65_536 + 1);
+            default -> 1;
+        };
+        long messages = response instanceof ReceiveMessageResponse r ? r.messages().size() : 0;
+        current.book(service, operation, billable, units, messages, false);
+    }
+
+    @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        Ledger current = ledger;
+        if (current != null) {
+            // A failed conditional write still costs its write units on AWS; the exception carries no capacity,
+            // so it is booked as a failure for the report to price (at least one unit).
+            current.book(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME),
+                    attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), 1, 0, 0, true);
+        }
+    }
+
+    private static long chunks(String body) {
+        return Math.max(1, (body.getBytes(StandardCharsets.UTF_8).length + 65_535) / 65_536);
+    }
+
+    private static double units(ConsumedCapacity capacity) {
+        return capacity == null || capacity.capacityUnits() == null ? 0 : capacity.capacityUnits();
+    }
+
+    private static double units(List<ConsumedCapacity> capacities) {
+        return capacities == null ? 0 : capacities.stream().mapToDouble(CostMeter::units).sum();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.kickoff.bench.cost;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Prices a {@link RunCost.Sample}: what one million such runs cost on AWS, line by line. */
+public final class CostModel {
+    /** Bytes Lambda itself logs per invocation with LogFormat JSON (platform.start and platform.report). */
+    public static final int PLATFORM_LOG_BYTES_PER_INVOCATION = 600;
+
+    private static final Set<String> READS = Set.of("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems");
+
+    /** One line of the bill: {@code perRun} units of something at {@code unitPrice} dollars each. */
+    public record Line(String item, double perRun, String unit, double unitPrice) {
+        public double perMillion() {
+            return perRun * unitPrice * 1e6;
+        }
+    }
+
+    public record Bill(List<Line> lines, double readUnits, double writeUnits, double sqsRequests,
+                       double lambdaInvocations, double lambdaGbSeconds) {
+        public double total() {
+            return lines.stream().mapToDouble(Line::perMillion).sum();
+        }
+
+        /** Everything but observability: API Gateway, Lambda (requests and duration), DynamoDB and SQS. */
+        public double withoutObservability() {
+            return lines.stream().filter(l -> !l.item().startsWith("CloudWatch") && !l.item().startsWith("X-Ray"))
+                    .mapToDouble(Line::perMillion).sum();
+        }
+    }
+
+    private CostModel() {
+    }
+
+    /**
+     * @param memoryGb    the functions' memory (template.yaml's MemorySize / 1024)
+     * @param durationScale multiplies the measured invocation durations (1 = as measured here)
+     */
+    public static Bill price(RunCost.Sample s, double memoryGb, double durationScale) {
+        double runs = s.runs();
+        double rru = 0;
+        double wru = 0;
+        double sqs = 0;
+        for (Ledger ledger : List.of(s.api(), s.worker())) {
+            for (Map.Entry<String, Ledger.Line> e : ledger.lines().entrySet()) {
+                String[] key = e.getKey().split(":", 2);
+                Ledger.Line line = e.getValue();
+                if (key[0].equals("DynamoDb")) {
+                    if (READS.contains(key[1])) {
+                        rru += line.capacityUnits();
+                    } else {
+                        // A failed conditional write is charged too; it reports no capacity, so count one unit.
+                        wru += line.capacityUnits() + line.failures();
+                    }
+                } else if (key[0].equals("Sqs")) {
+                    sqs += line.billableRequests();
+                }
+            }
+        }
+        double invocations = runs + s.workerInvocations();
+        double billedMs = s.apiMillis().stream().mapToDouble(ms -> Math.ceil(ms * durationScale)).sum()
+                + s.workerMillis().stream().mapToDouble(ms -> Math.ceil(ms * durationScale)).sum();
+        double gbSeconds = billedMs / 1000 * memoryGb;
+        double logBytes = s.logBytes() + invocations * PLATFORM_LOG_BYTES_PER_INVOCATION;
+
+        List<Line> lines = new ArrayList<>();
+        lines.add(new Line("API Gateway HTTP API requests", 1, "request", Prices.HTTP_API_REQUEST));
+        lines.add(new Line("Lambda invocations (API + worker)", invocations / runs, "invocation", Prices.LAMBDA_REQUEST));
+        lines.add(new Line("Lambda duration, arm64 " + Math.round(memoryGb * 1024) + " MB", gbSeconds / runs, "GB-s",
+                Prices.LAMBDA_ARM_GB_SECOND));
+        lines.add(new Line("DynamoDB write request units", wru / runs, "WRU", Prices.DYNAMODB_WRU));
+        lines.add(new Line("DynamoDB read request units", rru / runs, "RRU", Prices.DYNAMODB_RRU));
+        lines.add(new Line("SQS requests (send, receive, delete)", sqs / runs, "request", Prices.SQS_REQUEST));
+        lines.add(new Line("CloudWatch Logs ingestion", logBytes / runs / 1e9, "GB", Prices.LOGS_GB));
+        lines.add(new Line("X-Ray traces (5 % sampled)", invocations / runs * Prices.XRAY_SAMPLED, "trace",
+                Prices.XRAY_TRACE));
+        return new Bill(lines, rru / runs, wru / runs, sqs / runs, invocations / runs, gbSeconds / runs);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.kickoff.bench.cost;
+
+/**
+ * What one single-step run may cost, in AWS requests and capacity units (measured 2026-11-23, see
+ * docs/benchmarks.md). {@code RunCostTest} fails when a run costs more. Raising a number is a product decision:
+ * do it together with the cost table in docs/benchmarks.md.
+ */
+public final class RunBudget {
+    private RunBudget() {
+    }
+
+    /** API function: the token-hash read and the workflow-head read, both strongly consistent, items under 4 KB. */
+    public static final double API_READ_UNITS = 2;
+    /** API function: the run's PutItem (an item under 1 KB). */
+    public static final double API_WRITE_UNITS = 1;
+    /** API function: DynamoDB calls of any kind. */
+    public static final long API_DYNAMODB_CALLS = 3;
+    /** API function: the run's message. */
+    public static final long API_SQS_REQUESTS = 1;
+    /** Worker: claim and finish, one conditional UpdateItem each, on an item under 1 KB. */
+    public static final double WORKER_WRITE_UNITS = 2;
+    /** Worker, warm instance: the workflow version comes from its cache. */
+    public static final double WORKER_READ_UNITS = 0;
+    /** SQS event source: one receive and one batch delete per batch. */
+    public static final long EVENT_SOURCE_SQS_REQUESTS_PER_BATCH = 2;
+    /** Request charges (API Gateway, Lambda invocations, DynamoDB, SQS) per million runs, light traffic ($4.725). */
+    public static final double REQUEST_DOLLARS_PER_MILLION = 4.75;
+}
