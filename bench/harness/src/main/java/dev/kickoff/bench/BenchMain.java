@@ -23,6 +23,17 @@ import java.util.Map;
  */
 public final class BenchMain {
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Exception e) {
+            // Exit now: the embedded DynamoDB Local leaves non-daemon threads that would keep a failed run hanging.
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    static void run(String[] args) throws Exception {
         List<String> phases = new ArrayList<>();
         boolean quick = false;
         boolean render = false;  // re-render docs/benchmarks.md from the last run's results, measuring nothing
@@ -106,7 +117,11 @@ public final class BenchMain {
             try (Emulators emulators = Emulators.start()) {
                 child(dev.kickoff.bench.cost.CostBench.class, functionFlags, List.of(emulators.dynamoUrl(),
                         emulators.sqsUrl(), result.toString(), Integer.toString(runs)), work.resolve("cost.log"),
-                        System.getProperty("bench.cost.logconfig", "log4j2.xml"));
+                        System.getProperty("bench.cost.logconfig", "log4j2.xml"),
+                        // what Lambda sets: metrics are then written as on Lambda (EMF on stdout), and counted
+                        Map.of("AWS_LAMBDA_FUNCTION_NAME", "kickoff-prod-WorkerFunction",
+                                "AWS_LAMBDA_FUNCTION_VERSION", "1",
+                                "AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/kickoff-prod-WorkerFunction"));
             }
             report.cost(JSON.readValue(result.toFile(), dev.kickoff.bench.cost.CostBench.Result.class));
         }
@@ -154,6 +169,12 @@ public final class BenchMain {
     /** @param logConfig the log4j2 configuration the child uses (the functions' own is {@code log4j2.xml}) */
     static void child(Class<?> main, List<String> jvmFlags, List<String> args, Path log, String logConfig)
             throws Exception {
+        child(main, jvmFlags, args, log, logConfig, Map.of());
+    }
+
+    /** @param environment added to this process's environment for the child */
+    static void child(Class<?> main, List<String> jvmFlags, List<String> args, Path log, String logConfig,
+                      Map<String, String> environment) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
@@ -166,8 +187,9 @@ public final class BenchMain {
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (process.waitFor() != 0) {
             throw new IllegalStateException(main.getSimpleName() + " failed (exit " + process.exitValue() + "); see "
                     + log);

@@ -36,22 +36,32 @@ public final class CostBench {
     public static final double AWS_DURATION_SCALE = 2.0;
 
     public static void main(String[] args) throws Exception {
+        AwsEndpoints endpoints = AwsEndpoints.local(URI.create(args[0]), URI.create(args[1]));
+        Path out = Path.of(args[2]);
+        // The functions' stdout is their CloudWatch log: count it, and keep a copy next to the result to read.
         AtomicLong written = new AtomicLong();
         PrintStream original = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        OutputStream copy = new java.io.BufferedOutputStream(
+                new FileOutputStream(out.resolveSibling("cost-function-logs.txt").toFile()));
         System.setOut(new PrintStream(new OutputStream() {
             @Override
-            public void write(int b) {
+            public void write(int b) throws java.io.IOException {
                 written.incrementAndGet();
+                copy.write(b);
             }
 
             @Override
-            public void write(byte[] b, int off, int len) {
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
                 written.addAndGet(len);
+                copy.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws java.io.IOException {
+                copy.flush();
             }
         }, true));
 
-        AwsEndpoints endpoints = AwsEndpoints.local(URI.create(args[0]), URI.create(args[1]));
-        Path out = Path.of(args[2]);
         int runs = Integer.parseInt(args[3]);
         BenchStack stack = BenchStack.provision(endpoints, "bench-cost");
         long workflow = stack.publish(BenchStack.ONE_STEP);

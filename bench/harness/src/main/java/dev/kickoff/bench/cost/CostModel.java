@@ -10,6 +10,16 @@ public final class CostModel {
     /** Bytes Lambda itself logs per invocation with LogFormat JSON (platform.start and platform.report). */
     public static final int PLATFORM_LOG_BYTES_PER_INVOCATION = 600;
 
+    /**
+     * Lambda's own log bytes per invocation at template.yaml's {@code SystemLogLevel} default: WARN drops the
+     * START and REPORT lines of a successful invocation.
+     */
+    public static int platformLogBytes() {
+        String level = dev.kickoff.emulators.CloudFormationTemplate.load(
+                dev.kickoff.emulators.CloudFormationTemplate.locate()).parameterDefault("SystemLogLevel");
+        return "WARN".equals(level) ? 0 : PLATFORM_LOG_BYTES_PER_INVOCATION;
+    }
+
     private static final Set<String> READS = Set.of("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems");
 
     /** One line of the bill: {@code perRun} units of something at {@code unitPrice} dollars each. */
@@ -40,6 +50,11 @@ public final class CostModel {
      * @param durationScale multiplies the measured invocation durations (1 = as measured here)
      */
     public static Bill price(RunCost.Sample s, double memoryGb, double durationScale) {
+        return price(s, memoryGb, durationScale, platformLogBytes());
+    }
+
+    /** @param platformLogBytes what Lambda itself logs per invocation (see {@link #platformLogBytes()}) */
+    public static Bill price(RunCost.Sample s, double memoryGb, double durationScale, int platformLogBytes) {
         double runs = s.runs();
         double rru = 0;
         double wru = 0;
@@ -64,7 +79,7 @@ public final class CostModel {
         double billedMs = s.apiMillis().stream().mapToDouble(ms -> Math.ceil(ms * durationScale)).sum()
                 + s.workerMillis().stream().mapToDouble(ms -> Math.ceil(ms * durationScale)).sum();
         double gbSeconds = billedMs / 1000 * memoryGb;
-        double logBytes = s.logBytes() + invocations * PLATFORM_LOG_BYTES_PER_INVOCATION;
+        double logBytes = s.logBytes() + invocations * platformLogBytes;
 
         List<Line> lines = new ArrayList<>();
         lines.add(new Line("API Gateway HTTP API requests", 1, "request", Prices.HTTP_API_REQUEST));
