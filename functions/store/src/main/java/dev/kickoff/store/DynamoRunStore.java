@@ -108,8 +108,33 @@ public final class DynamoRunStore implements RunStore {
         return execute(finishRequest(run));
     }
 
+    @Override
+    public boolean finishPending(Run run) {
+        Ending ending = ending(run);
+        String expression = ending.set() + ", started_at = :started, attempts = :attempts" + ending.remove();
+        ending.values().put(":started", Attrs.instant(run.startedAt()));
+        ending.values().put(":attempts", Attrs.n(run.attempts()));
+        ending.values().put(":pending", Attrs.s(RunStatus.PENDING.wireName()));
+        return execute(UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                .updateExpression(expression)
+                .conditionExpression("#status = :pending")
+                .expressionAttributeNames(names(expression))
+                .expressionAttributeValues(ending.values())
+                .build());
+    }
+
     /** The lease-checked write that ends a run; a case run's failure sends it in a transaction with its case. */
     UpdateItemRequest finishRequest(Run run) {
+        Ending ending = ending(run);
+        return leased(run, ending.set() + ending.remove(), ending.values());
+    }
+
+    /** The SET and REMOVE clauses (and their values) that store a run's terminal state. */
+    private record Ending(String set, String remove, Map<String, AttributeValue> values) {
+    }
+
+    private static Ending ending(Run run) {
         StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
                 + "completed_at = :completed");
         // Leaving the index of active runs in the same write: a finished run is never swept.
@@ -131,7 +156,18 @@ public final class DynamoRunStore implements RunStore {
         } else {
             remove.append(", #error");
         }
-        return leased(run, set.append(remove).toString(), values);
+        return new Ending(set.toString(), remove.toString(), values);
+    }
+
+    private static Map<String, String> names(String expression) {
+        Map<String, String> names = new java.util.HashMap<>(Map.of("#status", "status"));
+        if (expression.contains("#output")) {
+            names.put("#output", "output");
+        }
+        if (expression.contains("#error")) {
+            names.put("#error", "error");
+        }
+        return names;
     }
 
     private boolean update(Run run, String expression, Map<String, AttributeValue> values) {
@@ -141,18 +177,11 @@ public final class DynamoRunStore implements RunStore {
     private UpdateItemRequest leased(Run run, String expression, Map<String, AttributeValue> values) {
         values.put(":owner", Attrs.s(run.leaseOwner()));
         values.put(":running", Attrs.s(RunStatus.IN_PROGRESS.wireName()));
-        Map<String, String> names = new java.util.HashMap<>(Map.of("#status", "status"));
-        if (expression.contains("#output")) {
-            names.put("#output", "output");
-        }
-        if (expression.contains("#error")) {
-            names.put("#error", "error");
-        }
         return UpdateItemRequest.builder().tableName(table.name())
                 .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
                 .updateExpression(expression)
                 .conditionExpression("#status = :running AND lease_owner = :owner")
-                .expressionAttributeNames(names)
+                .expressionAttributeNames(names(expression))
                 .expressionAttributeValues(values)
                 .build();
     }

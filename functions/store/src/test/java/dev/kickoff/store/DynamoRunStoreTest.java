@@ -109,6 +109,30 @@ class DynamoRunStoreTest {
     }
 
     @Test
+    void finishPendingEndsARunNobodyClaimedAndNothingElse() {
+        Run run = pending();
+        store.create(run);
+        StepRecord step = new StepRecord("t", "transform", StepRecord.COMPLETED, null, Json.parse("{\"total\":3998}"),
+                null, T0.plusMillis(3), T0.plusMillis(4));
+        java.util.function.UnaryOperator<Run> ended = r -> r.toBuilder().status(RunStatus.COMPLETED)
+                .output(Json.parse("{\"total\":3998}")).steps(List.of(step)).attempts(1).startedAt(T0.plusMillis(3))
+                .updatedAt(T0.plusMillis(4)).completedAt(T0.plusMillis(4)).build();
+        Run done = ended.apply(run);
+
+        assertThat(store.finishPending(done)).isTrue();
+        Run read = store.find(run.id()).orElseThrow();
+        assertThat(read).isEqualTo(done);
+        assertThat(store.finishPending(done)).as("no longer pending").isFalse();
+
+        Run claimed = pending();
+        store.create(claimed);
+        store.claim(claimed.id(), "w1", T0, T0.plusSeconds(60));
+        assertThat(store.finishPending(ended.apply(claimed))).as("a worker holds it").isFalse();
+        assertThat(store.find(claimed.id()).orElseThrow().status()).isEqualTo(RunStatus.IN_PROGRESS);
+        assertThat(store.finishPending(ended.apply(pending()))).as("no such run").isFalse();
+    }
+
+    @Test
     void abandonOnlyEndsPendingRuns() {
         Run run = pending();
         store.create(run);

@@ -106,7 +106,10 @@ public final class RunWorker {
             // A lease owner per delivery, drawn now: with SnapStart every restored instance shares whatever was
             // drawn at init, and two workers with one owner string could not tell their leases apart.
             String owner = runtime.instanceId() + "/" + UUID.randomUUID();
-            RunExecutor.Outcome outcome = executor.execute(runId, owner, lastAttempt, deadline);
+            // A first delivery may skip the claim (pure runs); a redelivery means something went wrong: claim.
+            RunExecutor.Outcome outcome = receiveCount <= 1
+                    ? executor.executeFirstDelivery(runId, owner, lastAttempt, deadline)
+                    : executor.execute(runId, owner, lastAttempt, deadline);
             if (outcome.run() != null) {
                 LogContext.put(LogContext.ORG_ID, outcome.run().orgId());
                 LogContext.put(LogContext.WORKFLOW_ID, outcome.run().workflowId());

@@ -116,6 +116,49 @@ public final class RunExecutor {
     }
 
     /**
+     * Like {@link #execute(long, String, boolean, Instant)}, for a run's first delivery: a pending run whose steps
+     * are all pure (and that belongs to no case) is executed from a consistent read and ended with one conditional
+     * write, without a claim. That is one write fewer per run — a third of the worker's writes for a single-step
+     * run — and safe without a lease: pure steps touch nothing outside the run, so a duplicate execution elsewhere
+     * computes the same result and only one of the two final writes can land. Anything else (a step with effects,
+     * a case run, a run someone already moved) goes through the claim as usual.
+     */
+    public Outcome executeFirstDelivery(long runId, String workerId, boolean lastAttempt, Instant deadline) {
+        Run run = runs.find(runId).orElse(null);
+        if (run == null) {
+            return new Outcome(Kind.MISSING, null, null);
+        }
+        if (run.status().terminal()) {
+            return new Outcome(Kind.ALREADY_FINISHED, run, null);
+        }
+        if (run.status() == RunStatus.PENDING && run.caseId() == null && run.leaseOwner() == null
+                && (deadline == null || clock.instant().isBefore(deadline))) {
+            Optional<WorkflowVersion> version = versions.get(run.orgId(), run.workflowId(), run.workflowVersion());
+            if (version.isPresent() && allPure(version.get().definition())) {
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+                Run unclaimed = run.toBuilder().startedAt(now).updatedAt(now).attempts(1).build();
+                Outcome outcome = run(unclaimed, lastAttempt, deadline);
+                if (outcome.kind() == Kind.FINISHED) {
+                    return outcome;
+                }
+                // LEASE_LOST: the run was no longer pending at the final write, or the deadline came first; either
+                // way the claim sorts it out (the pure steps are simply computed again).
+            }
+        }
+        return execute(runId, workerId, lastAttempt, deadline);
+    }
+
+    private boolean allPure(WorkflowDefinition definition) {
+        for (StepDefinition step : definition.steps()) {
+            StepType type = registry.find(step.type()).orElse(null);
+            if (type == null || !type.pure()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Ends a run that cannot be executed as failed with {@code reason}, through the same failure path as a failing
      * step (a case run parks its case in {@code Error} in the same write): it is claimed first, so a run a live
      * worker holds is left to that worker ({@link Kind#BUSY}), and a finished one is not touched.
@@ -242,6 +285,10 @@ public final class RunExecutor {
      * lease that ends now, so the next delivery of the run can claim it at once.
      */
     private Outcome yieldLease(Run run, List<StepRecord> records) {
+        if (run.leaseOwner() == null) {
+            // An unclaimed first delivery ran out of time: nothing is saved; executeFirstDelivery claims it instead.
+            return new Outcome(Kind.LEASE_LOST, run, null);
+        }
         if (stateSize(run, records, null) > MAX_RUN_STATE_BYTES) {
             return finish(run, records, RunStatus.FAILED, null, null);  // finish names the limit it broke
         }
@@ -275,7 +322,8 @@ public final class RunExecutor {
         Run finished = run.toBuilder().status(status).output(output).error(error).steps(records)
                 .updatedAt(now).completedAt(now).build();
         // A failed case run parks its case in Error in the same write that ends the run: never one without the other.
-        boolean saved = status == RunStatus.FAILED && finished.caseId() != null && cases != null
+        boolean saved = finished.leaseOwner() == null ? runs.finishPending(finished)  // see executeFirstDelivery
+                : status == RunStatus.FAILED && finished.caseId() != null && cases != null
                 ? cases.finishFailedRun(finished) : runs.finish(finished);
         if (!saved) {
             return new Outcome(Kind.LEASE_LOST, finished, null);

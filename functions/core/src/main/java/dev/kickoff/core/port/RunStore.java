@@ -35,6 +35,13 @@ public interface RunStore {
     boolean finish(Run run);
 
     /**
+     * Saves the terminal state of a run nobody claimed, if it is still {@code pending}: the one write of a run whose
+     * steps are all pure, executed from a read of it (a second execution elsewhere would compute the same result,
+     * and only one of the two writes can land). False when the run is no longer pending.
+     */
+    boolean finishPending(Run run);
+
+    /**
      * Ends a run that never started (still {@code pending}) as failed, e.g. when it could not be queued or
      * delivery was given up; false when it is no longer pending.
      */

@@ -80,6 +80,16 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
+    public synchronized boolean finishPending(Run run) {
+        Run current = runs.get(run.id());
+        if (current == null || current.status() != RunStatus.PENDING) {
+            return false;
+        }
+        runs.put(run.id(), run.toBuilder().lease(null, null).build());
+        return true;
+    }
+
+    @Override
     public synchronized boolean abandon(long runId, String error, Instant at) {
         Run current = runs.get(runId);
         if (current == null || current.status() != RunStatus.PENDING) {

@@ -1,0 +1,214 @@
+package dev.kickoff.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kickoff.core.auth.Principal;
+import dev.kickoff.core.auth.Scope;
+import dev.kickoff.core.error.FieldError;
+import dev.kickoff.core.id.IdGenerator;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.port.RunStore;
+import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunRequest;
+import dev.kickoff.core.run.RunService;
+import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.core.testing.InMemoryRunStore;
+import dev.kickoff.core.testing.InMemoryWorkflowStore;
+import dev.kickoff.core.testing.MutableClock;
+import dev.kickoff.core.workflow.StepDefinition;
+import dev.kickoff.core.workflow.VersionCache;
+import dev.kickoff.core.workflow.WorkflowDefinitions;
+import dev.kickoff.core.workflow.WorkflowService;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A run's first delivery: pure runs end with one write and no claim; everything else is claimed as before. */
+class RunExecutorFirstDeliveryTest {
+    static final Principal ORG = new Principal(7, 70, "ci", Scope.API);
+
+    /** The in-memory store, counting the writes the executor makes, with a read that can be made stale. */
+    static final class CountingRunStore implements RunStore {
+        final InMemoryRunStore delegate = new InMemoryRunStore();
+        final AtomicInteger claims = new AtomicInteger();
+        final AtomicInteger finishes = new AtomicInteger();
+        final AtomicInteger pendingFinishes = new AtomicInteger();
+        Run staleRead;
+
+        public void create(Run run) {
+            delegate.create(run);
+        }
+
+        public Optional<Run> find(long runId) {
+            return staleRead != null ? Optional.of(staleRead) : delegate.find(runId);
+        }
+
+        public ClaimResult claim(long runId, String owner, Instant now, Instant leaseUntil) {
+            claims.incrementAndGet();
+            return delegate.claim(runId, owner, now, leaseUntil);
+        }
+
+        public boolean checkpoint(Run run) {
+            return delegate.checkpoint(run);
+        }
+
+        public boolean release(Run run) {
+            return delegate.release(run);
+        }
+
+        public boolean finish(Run run) {
+            finishes.incrementAndGet();
+            return delegate.finish(run);
+        }
+
+        public boolean finishPending(Run run) {
+            pendingFinishes.incrementAndGet();
+            return delegate.finishPending(run);
+        }
+
+        public boolean abandon(long runId, String error, Instant at) {
+            return delegate.abandon(runId, error, at);
+        }
+    }
+
+    /** A step with effects outside the run. */
+    static final class Effect implements StepType {
+        final AtomicInteger calls = new AtomicInteger();
+
+        public String name() {
+            return "effect";
+        }
+
+        public boolean pure() {
+            return false;
+        }
+
+        public List<FieldError> validate(StepDefinition step, String pointer) {
+            return List.of();
+        }
+
+        public JsonNode execute(StepInvocation invocation) {
+            return Json.object().put("calls", calls.incrementAndGet());
+        }
+    }
+
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
+    CountingRunStore runs = new CountingRunStore();
+    InMemoryWorkflowStore workflows = new InMemoryWorkflowStore();
+    Effect effect = new Effect();
+    StepRegistry registry = StepRegistry.standard().with(List.of(effect));
+    WorkflowService workflowService;
+    RunService runService;
+    RunExecutor executor;
+
+    @BeforeEach
+    void setUp() {
+        IdGenerator ids = new IdGenerator(clock);
+        workflowService = new WorkflowService(workflows, new WorkflowDefinitions(registry), ids, clock);
+        runService = new RunService(workflows, runs, (org, run) -> { }, ids, clock, RunObserver.NONE);
+        executor = new RunExecutor(runs, new VersionCache(workflows, 16), registry, clock, Duration.ofSeconds(60),
+                RunObserver.NONE);
+    }
+
+    Run start(String definition, String input) {
+        var view = workflowService.create(ORG.orgId(), Json.parse(definition));
+        workflowService.publish(ORG.orgId(), view.workflow().id(), null);
+        return runService.trigger(ORG, view.workflow().id(), new RunRequest(Json.parse(input), null));
+    }
+
+    static final String TOTAL = """
+            {"name": "total", "steps": [{"id": "t", "type": "transform",
+              "config": {"mapping": {"total": "{{input.items | map: 'quantity * price' | sum}}"}}}]}""";
+
+    @Test
+    void aPureRunEndsWithOneWriteAndNoClaim() {
+        Run run = start(TOTAL, "{\"items\": [{\"quantity\": 2, \"price\": 1999}]}");
+        clock.advance(Duration.ofMillis(25));
+
+        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
+
+        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(runs.claims).hasValue(0);
+        assertThat(runs.finishes).hasValue(0);
+        assertThat(runs.pendingFinishes).hasValue(1);
+        Run done = runs.delegate.find(run.id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(Json.write(done.output())).isEqualTo("{\"total\":3998}");
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.startedAt()).isEqualTo(clock.instant());
+        assertThat(done.completedAt()).isEqualTo(clock.instant());
+        assertThat(done.leaseOwner()).isNull();
+    }
+
+    @Test
+    void aPureRunThatFailsEndsFailedWithOneWrite() {
+        Run run = start("""
+                {"name": "f", "steps": [{"id": "stop", "type": "fail", "config": {"message": "no stock"}}]}""", "{}");
+        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
+        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(runs.claims).hasValue(0);
+        Run done = runs.delegate.find(run.id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(done.error()).isEqualTo("step 'stop' failed: no stock");
+    }
+
+    @Test
+    void aRunWithAStepThatHasEffectsIsClaimedFirst() {
+        Run run = start("""
+                {"name": "e", "steps": [{"id": "a", "type": "transform", "config": {"mapping": {"x": 1}}},
+                                        {"id": "b", "type": "effect"}]}""", "{}");
+        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
+        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(runs.claims).hasValue(1);
+        assertThat(runs.finishes).hasValue(1);
+        assertThat(runs.pendingFinishes).hasValue(0);
+        assertThat(effect.calls).hasValue(1);
+    }
+
+    @Test
+    void aPureRunAnotherWorkerHoldsIsLeftToIt() {
+        Run run = start(TOTAL, "{\"items\": []}");
+        runs.delegate.claim(run.id(), "other", clock.instant(), clock.instant().plusSeconds(60));
+
+        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
+
+        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.BUSY);
+        assertThat(runs.pendingFinishes).hasValue(0);
+        assertThat(runs.delegate.find(run.id()).orElseThrow().leaseOwner()).isEqualTo("other");
+    }
+
+    @Test
+    void whenADuplicateEndedTheRunBetweenTheReadAndTheWriteTheFirstResultStands() {
+        Run run = start(TOTAL, "{\"items\": [{\"quantity\": 1, \"price\": 5}]}");
+        runs.staleRead = run;  // this worker read the run while it was still pending ...
+        assertThat(executor.execute(run.id(), "w0").kind()).isEqualTo(RunExecutor.Kind.FINISHED);  // ... then w0 ended it
+        Run first = runs.delegate.find(run.id()).orElseThrow();
+        clock.advance(Duration.ofSeconds(1));
+
+        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
+
+        assertThat(outcome.kind()).as("the pending-only write fails; the claim finds it finished")
+                .isEqualTo(RunExecutor.Kind.ALREADY_FINISHED);
+        assertThat(runs.pendingFinishes).hasValue(1);
+        assertThat(runs.delegate.find(run.id()).orElseThrow()).isEqualTo(first);
+    }
+
+    @Test
+    void aMissingOrFinishedRunNeedsNoWriteAtAll() {
+        assertThat(executor.executeFirstDelivery(424242, "w1", false, null).kind())
+                .isEqualTo(RunExecutor.Kind.MISSING);
+        Run run = start(TOTAL, "{\"items\": []}");
+        executor.execute(run.id(), "w0");
+        int claims = runs.claims.get();
+        assertThat(executor.executeFirstDelivery(run.id(), "w1", false, null).kind())
+                .isEqualTo(RunExecutor.Kind.ALREADY_FINISHED);
+        assertThat(runs.claims).hasValue(claims);
+    }
+}
