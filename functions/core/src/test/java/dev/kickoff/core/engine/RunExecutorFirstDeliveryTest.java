@@ -1,9 +1,7 @@
 package dev.kickoff.core.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.auth.Principal;
 import dev.kickoff.core.auth.Scope;
-import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.id.IdGenerator;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.RunObserver;
@@ -15,7 +13,6 @@ import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.testing.InMemoryRunStore;
 import dev.kickoff.core.testing.InMemoryWorkflowStore;
 import dev.kickoff.core.testing.MutableClock;
-import dev.kickoff.core.workflow.StepDefinition;
 import dev.kickoff.core.workflow.VersionCache;
 import dev.kickoff.core.workflow.WorkflowDefinitions;
 import dev.kickoff.core.workflow.WorkflowService;
@@ -78,31 +75,10 @@ class RunExecutorFirstDeliveryTest {
         }
     }
 
-    /** A step with effects outside the run. */
-    static final class Effect implements StepType {
-        final AtomicInteger calls = new AtomicInteger();
-
-        public String name() {
-            return "effect";
-        }
-
-        public boolean pure() {
-            return false;
-        }
-
-        public List<FieldError> validate(StepDefinition step, String pointer) {
-            return List.of();
-        }
-
-        public JsonNode execute(StepInvocation invocation) {
-            return Json.object().put("calls", calls.incrementAndGet());
-        }
-    }
-
     MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
     CountingRunStore runs = new CountingRunStore();
     InMemoryWorkflowStore workflows = new InMemoryWorkflowStore();
-    Effect effect = new Effect();
+    RunExecutorTest.Probe effect = new RunExecutorTest.Probe();  // a step with effects outside the run
     StepRegistry registry = StepRegistry.standard().with(List.of(effect));
     WorkflowService workflowService;
     RunService runService;
@@ -163,7 +139,7 @@ class RunExecutorFirstDeliveryTest {
     void aRunWithAStepThatHasEffectsIsClaimedFirst() {
         Run run = start("""
                 {"name": "e", "steps": [{"id": "a", "type": "transform", "config": {"mapping": {"x": 1}}},
-                                        {"id": "b", "type": "effect"}]}""", "{}");
+                                        {"id": "b", "type": "probe"}]}""", "{}");
         var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
         assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
         assertThat(runs.claims).hasValue(1);
