@@ -136,7 +136,7 @@ public final class RunExecutor {
             Optional<WorkflowVersion> version = versions.get(run.orgId(), run.workflowId(), run.workflowVersion());
             if (version.isPresent() && allPure(version.get().definition())) {
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-                Run unclaimed = run.toBuilder().startedAt(now).updatedAt(now).attempts(1).build();
+                Run unclaimed = run.toBuilder().startedAt(now).updatedAt(now).attempts(run.attempts() + 1).build();
                 Outcome outcome = run(unclaimed, lastAttempt, deadline);
                 if (outcome.kind() == Kind.FINISHED) {
                     return outcome;
@@ -333,6 +333,9 @@ public final class RunExecutor {
     }
 
     private void releaseQuietly(Run run) {
+        if (run.leaseOwner() == null) {
+            return;  // an unclaimed first delivery (executeFirstDelivery) holds no lease
+        }
         try {
             runs.release(run);
         } catch (RuntimeException ignored) {
