@@ -1,5 +1,11 @@
 package dev.kickoff.bench.bare;
 
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -29,8 +35,10 @@ import java.util.Map;
 /**
  * The cold-start baseline: {@code POST /api/external/v1/workflows/{id}/runs} with no framework at all, making the
  * same AWS calls as the API function with the same SDK and HTTP client (URLConnection): one consistent GetItem
- * for the token's hash, one consistent GetItem for the workflow head, one conditional PutItem for the run, one
- * SendMessage. Key layout as in docs/data-model.md. It validates only what it must to make those calls; it is a
+ * for the token's hash, one consistent GetItem for the workflow head, the execute limit (the organization's own
+ * limit, read once a minute per instance, and the token's per-minute counter, one conditional ADD), one
+ * conditional PutItem for the run with its active-runs index entry, one SendMessage. Key layout as in
+ * docs/data-model.md. It validates only what it must to make those calls; it is a
  * yardstick, not a second implementation, and is never deployed.
  */
 public final class BareApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -42,6 +50,12 @@ public final class BareApiHandler implements RequestHandler<APIGatewayV2HTTPEven
     private final DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(http()).build();
     private final SqsClient sqs = SqsClient.builder().httpClientBuilder(http()).build();
     private final SecureRandom random = new SecureRandom();
+    private static final int DEFAULT_LIMIT = 500;
+    private static final DateTimeFormatter SORTABLE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private long limitOrg = -1;
+    private int limit;
+    private long limitReadAt;
 
     private static UrlConnectionHttpClient.Builder http() {
         return UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
@@ -88,6 +102,9 @@ public final class BareApiHandler implements RequestHandler<APIGatewayV2HTTPEven
         if (head == null || !head.containsKey("published_version")) {
             return answer(404, "{\"error\":\"workflow not found\"}");
         }
+        if (!withinLimit(orgId, token.get("token_id").n())) {
+            return answer(429, "{\"error\":\"rate limited\"}");
+        }
         JsonNode input;
         try {
             JsonNode body = event.getBody() == null || event.getBody().isBlank() ? null : JSON.readTree(event.getBody());
@@ -112,6 +129,8 @@ public final class BareApiHandler implements RequestHandler<APIGatewayV2HTTPEven
         item.put("updated_at", AttributeValue.fromS(now.toString()));
         item.put("steps", AttributeValue.fromS("[]"));
         item.put("attempts", AttributeValue.fromN("0"));
+        item.put("gsi2pk", AttributeValue.fromS("ACTIVE#" + Math.floorMod(runId, 64L)));
+        item.put("gsi2sk", AttributeValue.fromS(SORTABLE.format(now) + "#" + String.format("%016d", runId)));
         dynamo.putItem(PutItemRequest.builder().tableName(table).item(item)
                 .conditionExpression("attribute_not_exists(pk)").build());
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl)
@@ -126,6 +145,38 @@ public final class BareApiHandler implements RequestHandler<APIGatewayV2HTTPEven
         ObjectNode response = JSON.createObjectNode();
         response.set("workflow_run", run);
         return answer(201, response.toString());
+    }
+
+    /** The organization's limit (cached a minute) and one conditional ADD on the token's counter for this minute. */
+    private boolean withinLimit(long orgId, String tokenId) {
+        long nowMillis = System.currentTimeMillis();
+        if (orgId != limitOrg || nowMillis - limitReadAt > 60_000) {
+            Map<String, AttributeValue> org = dynamo.getItem(GetItemRequest.builder().tableName(table)
+                    .key(Map.of("pk", AttributeValue.fromS("ORG#" + orgId), "sk", AttributeValue.fromS("ORG")))
+                    .projectionExpression("execute_rate_limit_per_minute").build()).item();
+            AttributeValue own = org == null ? null : org.get("execute_rate_limit_per_minute");
+            limit = own == null ? DEFAULT_LIMIT : Integer.parseInt(own.n());
+            limitOrg = orgId;
+            limitReadAt = nowMillis;
+        }
+        long windowSeconds = nowMillis / 60_000 * 60;
+        try {
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
+                    .key(Map.of("pk", AttributeValue.fromS("RATE#" + tokenId + "#" + windowSeconds),
+                            "sk", AttributeValue.fromS("RATE")))
+                    .updateExpression("SET #type = if_not_exists(#type, :type), "
+                            + "expires_at = if_not_exists(expires_at, :expires) ADD #count :one")
+                    .conditionExpression("attribute_not_exists(#count) OR #count < :limit")
+                    .expressionAttributeNames(Map.of("#type", "type", "#count", "count"))
+                    .expressionAttributeValues(Map.of(":type", AttributeValue.fromS("rate_limit"),
+                            ":expires", AttributeValue.fromN(Long.toString(windowSeconds + 120)),
+                            ":one", AttributeValue.fromN("1"),
+                            ":limit", AttributeValue.fromN(Integer.toString(limit))))
+                    .returnValues(ReturnValue.UPDATED_NEW).build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     private Map<String, AttributeValue> get(String pk, String sk) {
