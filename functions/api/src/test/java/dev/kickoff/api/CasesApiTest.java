@@ -294,6 +294,10 @@ class CasesApiTest {
         var missing = stack.http.get(list(wf, ""), org.manageToken());
         assertThat(missing.status()).isEqualTo(400);
         assertThat(missing.json().get("error").asText()).contains("status");
+        var two = stack.http.get(list(wf, "?status=Open&status=Closed"), org.manageToken());
+        assertThat(two.status()).as("several statuses are refused, not silently matched against nothing")
+                .isEqualTo(400);
+        assertThat(two.json().get("error").asText()).contains("one status");
         assertThat(stack.http.get(list(wf, "?status=Open&limit=0"), org.manageToken()).status()).isEqualTo(400);
         assertThat(stack.http.get(list(wf, "?status=Open&limit=abc"), org.manageToken()).status()).isEqualTo(400);
         assertThat(stack.http.get(list(wf, "?status=Open&cursor=garbage"), org.manageToken()).status()).isEqualTo(400);

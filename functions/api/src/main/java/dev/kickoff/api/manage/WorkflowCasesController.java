@@ -41,6 +41,11 @@ public class WorkflowCasesController {
                                      @Nullable @QueryValue String status, @Nullable @QueryValue String cursor,
                                      @Nullable @QueryValue String limit) {
         Principal principal = requests.authenticate(request, Scope.MANAGE);
+        if (request.getParameters().getAll("status").size() > 1) {
+            // Not a filter on several statuses: each status is its own index partition, listed one at a time.
+            throw new KickoffException(Reason.INVALID_REQUEST,
+                    "give one status per request (?status=Open); list each status separately");
+        }
         long id = Ids.parse(workflowId);
         LogContext.put(LogContext.WORKFLOW_ID, Math.max(0, id));
         CaseStore.Page page = cases.list(principal.orgId(), id, status, cursor, limit(limit));
