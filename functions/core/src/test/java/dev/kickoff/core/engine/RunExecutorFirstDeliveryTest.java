@@ -1,7 +1,9 @@
 package dev.kickoff.core.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.auth.Principal;
 import dev.kickoff.core.auth.Scope;
+import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.id.IdGenerator;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.RunObserver;
@@ -13,6 +15,7 @@ import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.testing.InMemoryRunStore;
 import dev.kickoff.core.testing.InMemoryWorkflowStore;
 import dev.kickoff.core.testing.MutableClock;
+import dev.kickoff.core.workflow.StepDefinition;
 import dev.kickoff.core.workflow.VersionCache;
 import dev.kickoff.core.workflow.WorkflowDefinitions;
 import dev.kickoff.core.workflow.WorkflowService;
@@ -26,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A run's first delivery: pure runs end with one write and no claim; everything else is claimed as before. */
 class RunExecutorFirstDeliveryTest {
@@ -75,11 +79,36 @@ class RunExecutorFirstDeliveryTest {
         }
     }
 
+    /** A pure step whose first call hits a bug (a RuntimeException, not a step failure). */
+    static final class BuggyOnce implements StepType {
+        final AtomicInteger calls = new AtomicInteger();
+
+        public String name() {
+            return "buggy_once";
+        }
+
+        public boolean pure() {
+            return true;
+        }
+
+        public List<FieldError> validate(StepDefinition step, String pointer) {
+            return List.of();
+        }
+
+        public JsonNode execute(StepInvocation invocation) {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("a bug");
+            }
+            return Json.object().put("ok", true);
+        }
+    }
+
     MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
     CountingRunStore runs = new CountingRunStore();
     InMemoryWorkflowStore workflows = new InMemoryWorkflowStore();
     RunExecutorTest.Probe effect = new RunExecutorTest.Probe();  // a step with effects outside the run
-    StepRegistry registry = StepRegistry.standard().with(List.of(effect));
+    BuggyOnce buggy = new BuggyOnce();
+    StepRegistry registry = StepRegistry.standard().with(List.of(effect, buggy));
     WorkflowService workflowService;
     RunService runService;
     RunExecutor executor;
@@ -186,5 +215,30 @@ class RunExecutorFirstDeliveryTest {
         assertThat(executor.executeFirstDelivery(run.id(), "w1", false, null).kind())
                 .isEqualTo(RunExecutor.Kind.ALREADY_FINISHED);
         assertThat(runs.claims).hasValue(claims);
+    }
+
+    @Test
+    void aBugInAPureStepLeavesTheRunPendingForTheRedeliveryWhichClaimsIt() {
+        Run run = start("""
+                {"name": "b", "steps": [{"id": "x", "type": "buggy_once"}]}""", "{}");
+
+        assertThatThrownBy(() -> executor.executeFirstDelivery(run.id(), "w1", false, null))
+                .isInstanceOf(IllegalStateException.class);
+        Run untouched = runs.delegate.find(run.id()).orElseThrow();
+        assertThat(untouched.status()).as("nothing was written").isEqualTo(RunStatus.PENDING);
+        assertThat(untouched).isEqualTo(run);
+
+        var retried = executor.execute(run.id(), "w2", false, null);  // the redelivery takes the claim path
+        assertThat(retried.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(runs.delegate.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
+    void aPastDeadlineSendsTheRunThroughTheClaimWhichYields() {
+        Run run = start(TOTAL, "{\"items\": []}");
+        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, clock.instant());
+        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.YIELDED);
+        assertThat(runs.pendingFinishes).hasValue(0);
+        assertThat(runs.claims).hasValue(1);
     }
 }
