@@ -6,6 +6,7 @@ import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.limit.RateLimitDecision;
+import dev.kickoff.runtime.PowertoolsRunObserver;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import jakarta.inject.Singleton;
@@ -39,6 +40,7 @@ public final class TriggerEdge {
         } catch (KickoffException e) {
             if (e.reason() == Reason.RATE_LIMITED) {
                 request.setAttribute(DECISION_ATTRIBUTE, e.headers());
+                PowertoolsRunObserver.count("ExecuteRateLimited", 1);
             }
             throw e;
         }
@@ -60,7 +62,11 @@ public final class TriggerEdge {
 
     /** Marks a response as a replay when the run was created by an earlier request. */
     public static <T> MutableHttpResponse<T> replayed(MutableHttpResponse<T> response, boolean replayed) {
-        return replayed ? response.header(REPLAYED_HEADER, "true") : response;
+        if (!replayed) {
+            return response;
+        }
+        PowertoolsRunObserver.count("IdempotentReplays", 1);
+        return response.header(REPLAYED_HEADER, "true");
     }
 
     static void copyHeaders(HttpRequest<?> request, MutableHttpResponse<?> response) {
