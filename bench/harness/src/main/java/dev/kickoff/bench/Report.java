@@ -189,6 +189,12 @@ public final class Report {
             }
             rows.add(List.of("**total**", "", "", "**" + money(sc.total()) + "**", "**" + money(sc.awsTotal()) + "**"));
             md.append(table(List.of("item", "per run", "price", "$ per million runs", "durations × 2 (pessimistic)"), rows));
+            double untraced = sc.bill().stream().filter(l -> !l.item().startsWith("X-Ray"))
+                    .mapToDouble(dev.kickoff.bench.cost.CostModel.Line::perMillion).sum();
+            double untracedAws = sc.awsBill().stream().filter(l -> !l.item().startsWith("X-Ray"))
+                    .mapToDouble(dev.kickoff.bench.cost.CostModel.Line::perMillion).sum();
+            md.append("\nWith `TracingMode=PassThrough` (no X-Ray traces): **").append(money(untraced)).append("** (")
+                    .append(money(untracedAws)).append(" pessimistic).\n");
             md.append("\nRequests booked (per run): ");
             List<String> parts = new ArrayList<>();
             sc.api().forEach((k, v) -> parts.add("API " + k + " " + fmt((double) v.calls() / sc.runs(), 2)

@@ -168,7 +168,9 @@ class TemplateContractTest {
             assertThat(f.environment()).as(f.logicalId()).containsKey("KICKOFF_TABLE");
             assertThat(f.environment().get("KICKOFF_TABLE")).endsWith("-KickoffTable");
         }
-        assertThat(template.globals("Function").get("Tracing")).isEqualTo("Active");
+        assertThat(template.globals("Function").get("Tracing")).as("tracing follows the TracingMode parameter")
+                .isEqualTo(new dev.kickoff.emulators.Intrinsic.Ref("TracingMode"));
+        assertThat(template.parameterDefault("TracingMode")).isEqualTo("Active");
         assertThat(template.globals("Function").get("Runtime")).isEqualTo("java21");
         assertThat(((Map<?, ?>) template.globals("Function").get("SnapStart")).get("ApplyOn")).isEqualTo("PublishedVersions");
     }

@@ -73,7 +73,9 @@ public final class CostBench {
             RunCost.Sample s = cost.measure(workflow, runs, batch, written::get);
             CostModel.Bill bill = CostModel.price(s, 1.0, 1.0);
             CostModel.Bill aws = CostModel.price(s, 1.0, AWS_DURATION_SCALE);
-            scenarios.add(new Scenario(batch == 1 ? "light traffic: every run its own batch" : "busy: full batches of 10",
+            scenarios.add(new Scenario(batch == 1
+                    ? "light traffic: every run its own batch (" + (int) CostModel.LIGHT_RUNS_PER_SECOND + " run/s)"
+                    : "busy: full batches of 10 (" + (int) CostModel.BUSY_RUNS_PER_SECOND + " runs/s)",
                     batch, s.runs(), s.api().lines(), s.worker().lines(), Stats.of(s.apiMillis()),
                     Stats.of(s.workerMillis()), s.workerInvocations(), (double) s.logBytes() / s.runs(),
                     bill.lines(), bill.total(), bill.withoutObservability(), aws.lines(), aws.total()));

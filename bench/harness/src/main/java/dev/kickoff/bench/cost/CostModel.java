@@ -35,6 +35,11 @@ public final class CostModel {
             return lines.stream().mapToDouble(Line::perMillion).sum();
         }
 
+        /** The total with {@code TracingMode=PassThrough}: no X-Ray traces (an HTTP API sends no trace header). */
+        public double withoutTracing() {
+            return lines.stream().filter(l -> !l.item().startsWith("X-Ray")).mapToDouble(Line::perMillion).sum();
+        }
+
         /** Everything but observability: API Gateway, Lambda (requests and duration), DynamoDB and SQS. */
         public double withoutObservability() {
             return lines.stream().filter(l -> !l.item().startsWith("CloudWatch") && !l.item().startsWith("X-Ray"))
@@ -42,7 +47,37 @@ public final class CostModel {
         }
     }
 
+    /** The steady rate the light scenario (every run its own batch) stands for. */
+    public static final double LIGHT_RUNS_PER_SECOND = 1;
+    /** The steady rate the busy scenario (full batches of 10) stands for. */
+    public static final double BUSY_RUNS_PER_SECOND = 100;
+
     private CostModel() {
+    }
+
+    static double runsPerSecond(RunCost.Sample s) {
+        return s.batchSize() <= 1 ? LIGHT_RUNS_PER_SECOND : BUSY_RUNS_PER_SECOND;
+    }
+
+    private static String fmtRate(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
+    }
+
+    /**
+     * X-Ray traces recorded per run with {@code Tracing: Active}: Lambda samples, per function, the first request
+     * each second and 5 % of the rest (not configurable for Lambda), so below one invocation a second every
+     * invocation is traced and the share falls to 5 % only at high rates. The API function runs once per run;
+     * the worker {@code workerInvocationsPerRun} times (SQS messages carry no trace header: our SQS client is not
+     * instrumented, so the worker samples on its own).
+     */
+    public static double xrayTracesPerRun(double runsPerSecond, double workerInvocationsPerRun) {
+        return traced(runsPerSecond) / runsPerSecond
+                + traced(runsPerSecond * workerInvocationsPerRun) / runsPerSecond;
+    }
+
+    /** Traces a second for one function invoked {@code perSecond} times a second. */
+    private static double traced(double perSecond) {
+        return Math.min(perSecond, 1) + Prices.XRAY_SAMPLED * Math.max(0, perSecond - 1);
     }
 
     /**
@@ -90,8 +125,9 @@ public final class CostModel {
         lines.add(new Line("DynamoDB read request units", rru / runs, "RRU", Prices.DYNAMODB_RRU));
         lines.add(new Line("SQS requests (send, receive, delete)", sqs / runs, "request", Prices.SQS_REQUEST));
         lines.add(new Line("CloudWatch Logs ingestion", logBytes / runs / 1e9, "GB", Prices.LOGS_GB));
-        lines.add(new Line("X-Ray traces (5 % sampled)", invocations / runs * Prices.XRAY_SAMPLED, "trace",
-                Prices.XRAY_TRACE));
+        double rate = runsPerSecond(s);
+        lines.add(new Line("X-Ray traces (Tracing: Active, at " + fmtRate(rate) + (rate == 1 ? " run/s)" : " runs/s)"),
+                xrayTracesPerRun(rate, s.workerInvocations() / runs), "trace", Prices.XRAY_TRACE));
         return new Bill(lines, rru / runs, wru / runs, sqs / runs, invocations / runs, gbSeconds / runs);
     }
 }

@@ -28,7 +28,7 @@ public final class Prices {
     public static final double LOGS_GB = 0.50;
     /** X-Ray: per trace recorded (template.yaml sets Tracing: Active). */
     public static final double XRAY_TRACE = 5.00 / 1e6;
-    /** Share of requests X-Ray's default sampling rule records at scale (1 per second, then 5 %). */
+    /** Share of requests Lambda's X-Ray sampling records beyond the first each second (per function). */
     public static final double XRAY_SAMPLED = 0.05;
 
     /** Step Functions Standard: per state transition. */
