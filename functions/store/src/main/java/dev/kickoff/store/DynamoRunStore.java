@@ -30,19 +30,63 @@ public final class DynamoRunStore implements RunStore {
 
     @Override
     public void create(Run run) {
-        Map<String, AttributeValue> item = RunItems.toItem(run);
+        put(RunItems.toItem(run, true), run);
+    }
+
+    @Override
+    public void createQueued(Run run) {
+        put(RunItems.toItem(run, false), run);
+    }
+
+    @Override
+    public boolean watch(long runId, Instant at) {
+        try {
+            table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
+                    .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                    .updateExpression("SET gsi2pk = :partition, gsi2sk = :position")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(gsi2pk) "
+                            + "AND (#status = :pending OR #status = :running)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(RunItems.values(
+                            ":partition", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(runId))),
+                            // listed since now: the sweeper's grace counts from here
+                            ":position", Attrs.s(RunItems.activeSortKey(at, runId)),
+                            ":pending", Attrs.s(RunStatus.PENDING.wireName()),
+                            ":running", Attrs.s(RunStatus.IN_PROGRESS.wireName())))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private void put(Map<String, AttributeValue> item, Run run) {
         try {
             table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
                     .conditionExpression("attribute_not_exists(pk)")
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build());
         } catch (ConditionalCheckFailedException e) {
             // An SDK retry of a put that did land finds its own item: that is success, not a collision (which
-            // would draw a new ID and orphan this run as pending).
-            if (e.hasItem() && item.equals(e.item())) {
+            // would draw a new ID and orphan this run). Its own item, possibly moved on already: a queued run may
+            // have been run by a worker between the put and its retry, so compare what never changes.
+            if (e.hasItem() && sameRun(item, e.item())) {
                 return;
             }
             throw new DuplicateIdException("run " + run.id());
         }
+    }
+
+    /** The attributes a run is created with and keeps: two items that agree on them are one run. */
+    private static final java.util.List<String> IDENTITY = java.util.List.of("run_id", "org_id", "workflow_id",
+            "workflow_version", "trigger_id", "created_at", "input");
+
+    private static boolean sameRun(Map<String, AttributeValue> mine, Map<String, AttributeValue> stored) {
+        for (String attribute : IDENTITY) {
+            if (!java.util.Objects.equals(mine.get(attribute), stored.get(attribute))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

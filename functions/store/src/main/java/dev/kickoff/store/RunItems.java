@@ -20,16 +20,19 @@ import java.util.Map;
  * whatever their org or workflow. JSON values (input, output, step records) are stored as JSON text, which
  * keeps numbers exactly as sent.
  *
- * <p>While a run is {@code pending} or {@code in_progress} it also carries {@code gsi2pk}/{@code gsi2sk}, its entry
- * in the sparse, keys-only index of active runs that the sweeper reads: set by the write that creates the run,
- * removed by the write that ends it.
+ * <p>While a run that the sweeper must be able to find is {@code pending} or {@code in_progress} it also carries
+ * {@code gsi2pk}/{@code gsi2sk}, its entry in the sparse, keys-only index of active runs: set by the write that
+ * creates a run stored before it is queued (with an idempotency key or a case, in a transaction), or by the
+ * first redelivery of any run ({@link DynamoRunStore#watch}); removed by the write that ends it. A plain run is
+ * queued before it is stored, so it cannot be stored and never queued, and is not listed unless its delivery
+ * goes wrong.
  */
 final class RunItems {
     static final String SK = "RUN";
     /** The sparse index of runs not finished yet (template.yaml: KickoffTable's gsi2, keys only). */
     static final String ACTIVE_INDEX = "gsi2";
     /**
-     * Index partitions: an index partition key takes at most 1,000 writes a second, and every run writes its entry
+     * Index partitions: an index partition key takes at most 1,000 writes a second, and a listed run writes its entry
      * twice (listed, unlisted), so 64 partitions carry about 32,000 runs a second (10,000 use a third of that).
      * The sweeper queries each once a sweep. Changing it strands the entries of the partitions that go away.
      */
@@ -56,9 +59,15 @@ final class RunItems {
         return Attrs.sortable(createdAt) + "#" + Attrs.pad(runId);
     }
 
+    /** The item of a run that is listed in the active-runs index while unfinished. */
     static Map<String, AttributeValue> toItem(Run run) {
+        return toItem(run, true);
+    }
+
+    /** @param listed whether an unfinished run gets its active-runs index entry with this item */
+    static Map<String, AttributeValue> toItem(Run run, boolean listed) {
         Map<String, AttributeValue> item = new HashMap<>(DynamoTable.key(pk(run.id()), SK));
-        if (run.status() == RunStatus.PENDING || run.status() == RunStatus.IN_PROGRESS) {
+        if (listed && (run.status() == RunStatus.PENDING || run.status() == RunStatus.IN_PROGRESS)) {
             item.put("gsi2pk", Attrs.s(activePartition(activePartitionOf(run.id()))));
             item.put("gsi2sk", Attrs.s(activeSortKey(run.createdAt(), run.id())));
         }

@@ -93,6 +93,33 @@ class DynamoActiveRunsTest {
     }
 
     @Test
+    void aRunQueuedBeforeItIsStoredIsListedOnlyFromItsFirstRedelivery() {
+        Run queued = pending(T0, null);
+        runs.createQueued(queued);
+        assertUnlisted(queued.id());
+        assertThat(item(queued.id())).containsKeys("pk", "status", "input");
+
+        Instant redelivered = T0.plusSeconds(180);
+        assertThat(runs.watch(queued.id(), redelivered)).isTrue();
+        Map<String, AttributeValue> item = item(queued.id());
+        assertThat(item.get("gsi2pk").s()).isEqualTo("ACTIVE#" + Math.floorMod(queued.id(), 64L));
+        assertThat(item.get("gsi2sk").s()).as("listed since the redelivery")
+                .isEqualTo(Attrs.sortable(redelivered) + "#" + Attrs.pad(queued.id()));
+        assertThat(indexed(queued.id())).isTrue();
+        assertThat(runs.watch(queued.id(), redelivered.plusSeconds(180))).as("listed once").isFalse();
+        assertThat(item(queued.id()).get("gsi2sk").s()).isEqualTo(item.get("gsi2sk").s());
+
+        Run claimed = claim(queued, "w1", redelivered);
+        Instant end = redelivered.plusSeconds(1);
+        assertThat(runs.finish(claimed.toBuilder().status(RunStatus.COMPLETED).output(Json.object()).updatedAt(end)
+                .completedAt(end).build())).isTrue();
+        assertUnlisted(queued.id());
+        assertThat(runs.watch(queued.id(), end)).as("a finished run is never listed").isFalse();
+        assertUnlisted(queued.id());
+        assertThat(runs.watch(IDS.incrementAndGet(), end)).as("no such run: nothing is created").isFalse();
+    }
+
+    @Test
     void everyWriteThatCreatesARunListsItAndEveryWriteThatEndsOneTakesItOut() {
         // The run store: created, then completed.
         Run plain = pending(T0, null);

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The runs that are not finished yet ({@code pending} or {@code in_progress}), found without scanning: every run
- * is listed here from the write that creates it until the write that ends it. Split into {@link #partitions()}
+ * The unfinished runs ({@code pending} or {@code in_progress}) that could be stuck, found without scanning: a run
+ * stored before it is queued is listed from the write that creates it, any run from its first redelivery
+ * ({@code RunStore#watch}), until the write that ends it. A plain run is queued before it is stored and is not
+ * listed while its deliveries go well. Split into {@link #partitions()}
  * partitions so that no one of them takes every run's writes; within a partition, oldest first.
  * The listing may lag the runs a little (on DynamoDB it is a global secondary index): always {@link #read} a run
  * before acting on it.
@@ -18,7 +20,7 @@ public interface ActiveRuns {
     int partitions();
 
     /**
-     * Up to {@code limit} runs of one partition created before {@code createdBefore}, oldest first, starting after
+     * Up to {@code limit} runs of one partition listed before {@code createdBefore}, oldest first, starting after
      * the entry whose {@link Entry#position()} is {@code after} (null: from the oldest).
      */
     Page page(int partition, Instant createdBefore, String after, int limit);

@@ -10,8 +10,25 @@ import java.util.Optional;
  * by one worker at a time (a lease), and only the lease holder may checkpoint or finish it.
  */
 public interface RunStore {
-    /** Stores a new pending run; {@link DuplicateIdException} if the ID is taken. */
+    /**
+     * Stores a new pending run that is not queued yet, listed among the active runs so that the sweeper finds it
+     * if its creator dies before queueing it; {@link DuplicateIdException} if the ID is taken.
+     */
     void create(Run run);
+
+    /**
+     * Stores a new pending run whose message is already on the queue: it cannot be stranded unqueued, so it is not
+     * listed among the active runs (one write less for it and for its end); {@link DuplicateIdException} if the
+     * ID is taken.
+     */
+    void createQueued(Run run);
+
+    /**
+     * Lists an unfinished run among the active runs from {@code at} on, if it is not listed yet: done when its
+     * message comes back (a redelivery: a worker may have died on it), so that the sweeper can find it should the
+     * message be dead-lettered. False when there is no such unfinished, unlisted run.
+     */
+    boolean watch(long runId, Instant at);
 
     /** Strongly consistent read. */
     Optional<Run> find(long runId);

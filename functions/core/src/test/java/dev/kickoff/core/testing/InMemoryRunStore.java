@@ -13,12 +13,31 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The RunStore contract in memory, for fast engine tests; the DynamoDB adapter is tested against DynamoDB Local. */
 public final class InMemoryRunStore implements RunStore {
     public final Map<Long, Run> runs = new ConcurrentHashMap<>();
+    /** Runs listed among the active runs (InMemoryActiveRuns keeps its own listing for sweeper tests). */
+    public final java.util.Set<Long> listed = ConcurrentHashMap.newKeySet();
 
     @Override
     public void create(Run run) {
         if (runs.putIfAbsent(run.id(), run) != null) {
             throw new DuplicateIdException("run " + run.id());
         }
+        listed.add(run.id());
+    }
+
+    @Override
+    public void createQueued(Run run) {
+        if (runs.putIfAbsent(run.id(), run) != null) {
+            throw new DuplicateIdException("run " + run.id());
+        }
+    }
+
+    @Override
+    public synchronized boolean watch(long runId, Instant at) {
+        Run run = runs.get(runId);
+        if (run == null || run.status().terminal() || run.status() == RunStatus.SUSPENDED) {
+            return false;
+        }
+        return listed.add(runId);
     }
 
     @Override
