@@ -175,6 +175,7 @@ class SweeperHandlerTest {
                 {"name": "dies-once", "steps": [{"id": "a", "type": "transform", "config": {"mapping": {"x": 1}}},
                                                 {"id": "b", "type": "test_crash_once"}]}""");
         Run run = runtime.runs().trigger(principal, wf, new RunRequest(Json.object(), null));
+        assertThat(item(run.id())).as("queued before it was stored: not listed").doesNotContainKey("gsi2pk");
         String queue = resources.queue("RunsQueue").url();
 
         // First delivery: the worker dies mid-run (the run stays in progress under its lease).
@@ -187,7 +188,18 @@ class SweeperHandlerTest {
         assertThat(read(run.id()).status()).isEqualTo(RunStatus.IN_PROGRESS);
         runtime.sqs().changeMessageVisibility(b -> b.queueUrl(queue).receiptHandle(first.receiptHandle())
                 .visibilityTimeout(0));
-        // The deliveries that follow never get anywhere either; past maxReceiveCount the queue dead-letters it.
+        // The second delivery reaches a worker while the dead one's lease still runs: a redelivery, so the run is
+        // listed for the sweeper; the message is kept (put back here at once).
+        Message second = runtime.sqs().receiveMessage(ReceiveMessageRequest.builder().queueUrl(queue)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL).waitTimeSeconds(1).build()).messages()
+                .getFirst();
+        var busy = new RunWorkerHandler(workerEnv).handleRequest(event(second),
+                new LocalLambdaContext(FunctionSpec.of("WorkerFunction", resources)));
+        assertThat(busy.getBatchItemFailures()).hasSize(1);
+        assertThat(item(run.id())).containsKeys("gsi2pk", "gsi2sk");
+        runtime.sqs().changeMessageVisibility(b -> b.queueUrl(queue).receiptHandle(second.receiptHandle())
+                .visibilityTimeout(0));
+        // The deliveries that follow never get anywhere; past maxReceiveCount the queue dead-letters it.
         for (int i = 0; i < 10 && messages("RunsDeadLetterQueue") == 0; i++) {
             runtime.sqs().receiveMessage(ReceiveMessageRequest.builder().queueUrl(queue).visibilityTimeout(0)
                     .waitTimeSeconds(0).build());

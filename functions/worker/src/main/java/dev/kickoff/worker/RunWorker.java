@@ -106,10 +106,15 @@ public final class RunWorker {
             // A lease owner per delivery, drawn now: with SnapStart every restored instance shares whatever was
             // drawn at init, and two workers with one owner string could not tell their leases apart.
             String owner = runtime.instanceId() + "/" + UUID.randomUUID();
-            // A first delivery may skip the claim (pure runs); a redelivery means something went wrong: claim.
-            RunExecutor.Outcome outcome = receiveCount <= 1
-                    ? executor.executeFirstDelivery(runId, owner, lastAttempt, deadline)
-                    : executor.execute(runId, owner, lastAttempt, deadline);
+            // A first delivery may skip the claim (pure runs); a redelivery means something went wrong: list the
+            // run for the sweeper, then claim.
+            RunExecutor.Outcome outcome;
+            if (receiveCount <= 1) {
+                outcome = executor.executeFirstDelivery(runId, owner, lastAttempt, deadline);
+            } else {
+                executor.watch(runId);
+                outcome = executor.execute(runId, owner, lastAttempt, deadline);
+            }
             if (outcome.run() != null) {
                 LogContext.put(LogContext.ORG_ID, outcome.run().orgId());
                 LogContext.put(LogContext.WORKFLOW_ID, outcome.run().workflowId());
@@ -117,7 +122,14 @@ public final class RunWorker {
             return switch (outcome.kind()) {
                 case FINISHED, ALREADY_FINISHED, NOT_RUNNABLE -> true;
                 case MISSING -> {
-                    LOG.warn("run {} does not exist; dropping its message", runId);
+                    // Runs are queued before they are stored: a young message may still see its run appear.
+                    Duration age = age(message);
+                    if (age != null && age.compareTo(UNSTORED_RUN_WAIT) < 0 && !lastAttempt) {
+                        hideFor(message, backoff(receiveCount));
+                        yield false;
+                    }
+                    LOG.info("run {} was queued but never stored (its request failed or its creator died); "
+                            + "dropping its message", runId);
                     yield true;
                 }
                 case BUSY -> {
@@ -165,6 +177,25 @@ public final class RunWorker {
             return id != null && id.canConvertToLong() ? id.asLong() : -1;
         } catch (RuntimeException e) {
             return -1;
+        }
+    }
+
+    /**
+     * How long a message naming a run that does not exist is kept for the run to appear: the API queues a run, then
+     * stores it, and its function times out (template.yaml: 10 s) well before this, so an older message's run was
+     * never stored.
+     */
+    static final Duration UNSTORED_RUN_WAIT = Duration.ofSeconds(60);
+
+    /** Since the message was sent (SQS's SentTimestamp); null when unknown. */
+    private Duration age(SQSEvent.SQSMessage message) {
+        Map<String, String> attributes = message.getAttributes();
+        String sent = attributes == null ? null : attributes.get("SentTimestamp");
+        try {
+            return sent == null ? null
+                    : Duration.between(Instant.ofEpochMilli(Long.parseLong(sent)), runtime.clock().instant());
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

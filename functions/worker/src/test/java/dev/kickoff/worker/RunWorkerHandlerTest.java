@@ -202,6 +202,21 @@ class RunWorkerHandlerTest {
     }
 
     @Test
+    void aMessageWhoseRunIsNotStoredYetIsKeptUntilItIsTooOldForTheRunToAppear() {
+        // Runs are queued before they are stored: a message can come before its run, or name one never stored.
+        long never = 987654321L;
+        SQSEvent.SQSMessage young = message(never, 1);
+        young.setAttributes(Map.of("ApproximateReceiveCount", "1",
+                "SentTimestamp", Long.toString(System.currentTimeMillis())));
+        assertThat(failed(invoke(newWorker(), event(young)))).as("kept for a retry").containsExactly(young.getMessageId());
+
+        SQSEvent.SQSMessage old = message(never, 2);
+        old.setAttributes(Map.of("ApproximateReceiveCount", "2", "SentTimestamp",
+                Long.toString(System.currentTimeMillis() - RunWorker.UNSTORED_RUN_WAIT.toMillis() - 1000)));
+        assertThat(failed(invoke(newWorker(), event(old)))).as("dropped: its run will never be stored").isEmpty();
+    }
+
+    @Test
     void theTemplateSaysWhatTheLocalStackAndTheTestsAssume() {
         var sqs = worker.events(EventSource.Sqs.class);
         assertThat(sqs).hasSize(1);

@@ -12,19 +12,19 @@ public final class RunBudget {
     /** API function: the token-hash read and the workflow-head read, both strongly consistent, items under 4 KB. */
     public static final double API_READ_UNITS = 2;
     /**
-     * API function: the run's PutItem (an item under 1 KB: one unit, and one more for its entry in the active-runs
-     * index the sweeper reads) and the token's rate-limit counter (one conditional ADD).
+     * API function: the run's PutItem (an item under 1 KB, queued before it is stored, so not listed in the
+     * active-runs index) and the token's rate-limit counter (one conditional ADD).
      */
-    public static final double API_WRITE_UNITS = 3;
+    public static final double API_WRITE_UNITS = 2;
     /** API function: DynamoDB calls of any kind. */
     public static final long API_DYNAMODB_CALLS = 4;
     /** API function: the run's message. */
     public static final long API_SQS_REQUESTS = 1;
     /**
-     * Worker: a pure run's first delivery ends it with one conditional UpdateItem and no claim (an item under 1 KB:
-     * one unit, and one more for leaving the active-runs index).
+     * Worker: a pure run's first delivery ends it with one conditional UpdateItem and no claim (an item under 1 KB;
+     * the run was never listed, so nothing leaves the index).
      */
-    public static final double WORKER_WRITE_UNITS = 2;
+    public static final double WORKER_WRITE_UNITS = 1;
     /** Worker, warm instance: one consistent read of the run; the workflow version comes from its cache. */
     public static final double WORKER_READ_UNITS = 1;
     /** Worker: DynamoDB calls of any kind per run. */
@@ -33,7 +33,7 @@ public final class RunBudget {
     public static final long EVENT_SOURCE_SQS_REQUESTS_PER_BATCH = 2;
     /**
      * Request charges (API Gateway, Lambda invocations, DynamoDB, SQS) per million runs, light traffic: $1.00 +
-     * $0.40 + 5 WRU x $0.625 + 3 RRU x $0.125 + 3 SQS requests x $0.40 = $6.10.
+     * $0.40 + 3 WRU x $0.625 + 3 RRU x $0.125 + 3 SQS requests x $0.40 = $4.85.
      */
-    public static final double REQUEST_DOLLARS_PER_MILLION = 6.10;
+    public static final double REQUEST_DOLLARS_PER_MILLION = 4.86;  // $4.85, and room for floating point
 }

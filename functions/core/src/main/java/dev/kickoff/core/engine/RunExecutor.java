@@ -124,7 +124,7 @@ public final class RunExecutor {
      * a case run, a run someone already moved) goes through the claim as usual.
      */
     public Outcome executeFirstDelivery(long runId, String workerId, boolean lastAttempt, Instant deadline) {
-        Run run = runs.find(runId).orElse(null);
+        Run run = findQueued(runId);
         if (run == null) {
             return new Outcome(Kind.MISSING, null, null);
         }
@@ -146,6 +146,40 @@ public final class RunExecutor {
             }
         }
         return execute(runId, workerId, lastAttempt, deadline);
+    }
+
+    /** Pauses before the re-reads of a run whose message came first (milliseconds; about 0.15 s in all). */
+    private static final long[] STORE_WAITS_MILLIS = {5, 10, 20, 40, 80};
+
+    /**
+     * A run read on its first delivery. A plain run is queued before it is stored, so its message can arrive while
+     * the write that stores it is still on its way (on AWS rarely; on the local stack, where a message is delivered
+     * in about a millisecond, often): read again a few times, briefly, before calling it missing.
+     */
+    private Run findQueued(long runId) {
+        Run run = runs.find(runId).orElse(null);
+        for (int i = 0; run == null && i < STORE_WAITS_MILLIS.length; i++) {
+            try {
+                Thread.sleep(STORE_WAITS_MILLIS[i]);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            run = runs.find(runId).orElse(null);
+        }
+        return run;
+    }
+
+    /**
+     * Lists the run among the active runs (a redelivery: something may have gone wrong with an earlier one), so
+     * that the sweeper finds it if this message too is lost to the dead-letter queue. Never fails the delivery.
+     */
+    public void watch(long runId) {
+        try {
+            runs.watch(runId, clock.instant());
+        } catch (RuntimeException e) {
+            // the delivery goes on; a later redelivery tries again
+        }
     }
 
     private boolean allPure(WorkflowDefinition definition) {

@@ -17,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Finds runs that nothing will move any more and moves them. A run is stuck when it has been quiet (not created,
  * claimed, checkpointed or recovered) for longer than its recovery interval while:
  * <ul>
- *   <li>{@code pending}: its message never reached the queue (its creator died between the write and the send),
+ *   <li>{@code pending}: its message never reached the queue (a run stored before it was queued, whose creator died
+ *       between the write and the send),
  *       or was dead-lettered before a worker could claim the run;</li>
  *   <li>{@code in_progress} under an expired lease: its worker died and its message is gone (dead-lettered after
  *       the queue's last receive, e.g. because the worker kept being killed by its timeout).</li>

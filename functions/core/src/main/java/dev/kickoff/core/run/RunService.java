@@ -128,9 +128,7 @@ public final class RunService {
         String key = checkIdempotencyKey(request.idempotencyKey());
         if (key == null) {
             Workflow workflow = startable(principal, workflowId);
-            Run run = create(principal, workflow, checkedInput(workflow, input), connectionId, null);
-            enqueue(run);
-            return new Triggered(run, false);
+            return new Triggered(createQueued(principal, workflow, checkedInput(workflow, input), connectionId), false);
         }
         if (workflowId <= 0) {
             throw new KickoffException(Reason.WORKFLOW_NOT_FOUND, "workflow not found");
@@ -239,6 +237,31 @@ public final class RunService {
                     + MAX_IDEMPOTENCY_KEY_LENGTH + " visible ASCII characters (no spaces)");
         }
         return key;
+    }
+
+    /**
+     * Queues a new run, then stores it (retrying on an ID collision with a new ID and a new message). Queued first,
+     * a run can never be stored and not queued, whatever happens to this process between the two calls, so it
+     * needs no entry in the active-runs listing. The other way round, a message can name a run that was never
+     * stored (the write failed, or this process died before it): the worker drops such a message once it is
+     * older than any write could take ({@code RunWorker}); the caller was answered with an error, so nothing was
+     * started. If the queue refuses, nothing is stored and the caller is told to retry.
+     */
+    Run createQueued(Principal principal, Workflow workflow, JsonNode input, String connectionId) {
+        Instant now = now();
+        Run run = FreshIds.store(() -> {
+            Run fresh = newRun(principal, workflow, input, connectionId, null, now);
+            try {
+                queue.enqueue(fresh.orgId(), fresh.id());
+            } catch (RuntimeException e) {
+                throw new KickoffException(Reason.UNAVAILABLE, "the run could not be queued; it was not started. "
+                        + "Retry the request.");
+            }
+            runs.createQueued(fresh);
+            return fresh;
+        });
+        observer.runCreated(run);
+        return run;
     }
 
     /** Stores a new pending run (retrying on an ID collision) without queueing it. */

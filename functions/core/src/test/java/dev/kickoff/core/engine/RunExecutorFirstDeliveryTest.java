@@ -42,13 +42,26 @@ class RunExecutorFirstDeliveryTest {
         final AtomicInteger finishes = new AtomicInteger();
         final AtomicInteger pendingFinishes = new AtomicInteger();
         Run staleRead;
+        int unseenReads;
 
         public void create(Run run) {
             delegate.create(run);
         }
 
         public Optional<Run> find(long runId) {
+            if (unseenReads > 0) {
+                unseenReads--;
+                return Optional.empty();  // its message came before the write that stores it
+            }
             return staleRead != null ? Optional.of(staleRead) : delegate.find(runId);
+        }
+
+        public void createQueued(Run run) {
+            delegate.createQueued(run);
+        }
+
+        public boolean watch(long runId, Instant at) {
+            return delegate.watch(runId, at);
         }
 
         public ClaimResult claim(long runId, String owner, Instant now, Instant leaseUntil) {
@@ -203,6 +216,15 @@ class RunExecutorFirstDeliveryTest {
                 .isEqualTo(RunExecutor.Kind.ALREADY_FINISHED);
         assertThat(runs.pendingFinishes).hasValue(1);
         assertThat(runs.delegate.find(run.id()).orElseThrow()).isEqualTo(first);
+    }
+
+    @Test
+    void aRunWhoseMessageCameBeforeItWasStoredIsReadAgainAndRun() {
+        Run run = start(TOTAL, "{\"items\": []}");
+        runs.unseenReads = 2;
+        assertThat(executor.executeFirstDelivery(run.id(), "w1", false, null).kind())
+                .isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(runs.delegate.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
     }
 
     @Test

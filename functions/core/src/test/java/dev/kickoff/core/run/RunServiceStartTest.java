@@ -178,6 +178,33 @@ class RunServiceStartTest {
     }
 
     @Test
+    void aRunWithoutAKeyIsQueuedBeforeItIsStoredSoARefusedQueueLeavesNothing() {
+        queued.clear();
+        // The queue sees the run before the store does.
+        runs.runs.clear();
+        List<Boolean> storedWhenQueued = new ArrayList<>();
+        RunService ordered = new RunService(workflows, new VersionCache(workflows, 16), runs, keys, (org, run) -> {
+            storedWhenQueued.add(runs.runs.containsKey(run));
+            if (queueDown) {
+                throw new IllegalStateException("queue down");
+            }
+            queued.add(run);
+        }, new IdGenerator(clock), clock, RunObserver.NONE, Duration.ofHours(24));
+        Run run = ordered.start(ORG, invoice, new RunRequest(Json.parse("{\"customerId\": \"cus_1\", \"amount\": 100}"),
+                null, null)).run();
+        assertThat(storedWhenQueued).containsExactly(false);
+        assertThat(queued).containsExactly(run.id());
+        assertThat(runs.runs).containsKey(run.id());
+        assertThat(runs.listed).as("queued first: never stranded, so not listed for the sweeper").isEmpty();
+
+        queueDown = true;
+        assertThatThrownBy(() -> ordered.start(ORG, invoice, new RunRequest(
+                Json.parse("{\"customerId\": \"cus_2\", \"amount\": 200}"), null, null)))
+                .isInstanceOfSatisfying(KickoffException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNAVAILABLE));
+        assertThat(runs.runs).as("nothing stored").hasSize(1);
+    }
+
+    @Test
     void whenTheQueueRefusesTheKeyIsFreedSoTheRetryStartsANewRun() {
         queueDown = true;
         assertThatThrownBy(() -> start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "k"))
