@@ -18,8 +18,9 @@ import java.util.Optional;
 
 /**
  * The active runs on DynamoDB: the sparse, keys-only index {@code gsi2} ({@code gsi2pk = ACTIVE#<0..63>} from the
- * run ID, {@code gsi2sk = <created_at, fixed width>#<run ID, 16 digits>}), which holds a run from the write that
- * creates it to the write that ends it. Queries are eventually consistent (GSIs offer nothing else), so every entry
+ * run ID, {@code gsi2sk = <listed at, fixed width>#<run ID, 16 digits>}), which holds a run from the write that lists
+ * it (the one that creates a run stored before it is queued, or {@link DynamoRunStore#watch} on a redelivery or a
+ * dead letter) to the write that ends it. Queries are eventually consistent (GSIs offer nothing else), so every entry
  * is read back from the table, consistently, before anything is decided.
  */
 public final class DynamoActiveRuns implements ActiveRuns {

@@ -3,10 +3,12 @@ package dev.kickoff.sweeper;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.kickoff.core.engine.DeadLetterIntake;
 import dev.kickoff.core.engine.RunSweeper;
 import dev.kickoff.runtime.KickoffRuntime;
 import dev.kickoff.runtime.PowertoolsRunObserver;
 import dev.kickoff.runtime.Settings;
+import dev.kickoff.store.SqsDeadLetters;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 import java.time.Duration;
@@ -23,14 +25,20 @@ import java.util.Map;
  *
  * <p>Configuration ({@code template.yaml}): {@code KICKOFF_SWEEP_GRACE_SECONDS} (120),
  * {@code KICKOFF_SWEEP_MAX_RECOVERIES} (3), {@code KICKOFF_SWEEP_MAX_INTERVAL_SECONDS} (3600),
- * {@code KICKOFF_SWEEP_MAX_RUNS} (2000), plus what every function reads ({@code KICKOFF_RUN_LEASE_SECONDS}).
+ * {@code KICKOFF_SWEEP_MAX_RUNS} (2000), {@code KICKOFF_RUNS_DLQ_URL} (the runs' dead-letter queue, drained first
+ * by each sweep: see {@link DeadLetterIntake}), plus what every function reads ({@code KICKOFF_RUN_LEASE_SECONDS}).
  */
 public class SweeperHandler implements RequestHandler<ScheduledEvent, Map<String, Object>> {
     /** At most this much of the invocation is kept back for the sweep in flight to end cleanly. */
     static final Duration STOP_MARGIN = Duration.ofSeconds(10);
 
+    /** Dead-lettered run messages taken in per sweep at most. */
+    static final int MAX_DEAD_LETTERS = 200;
+
     private final KickoffRuntime runtime;
     private final RunSweeper sweeper;
+    /** Null when the function has no dead-letter queue to read ({@code KICKOFF_RUNS_DLQ_URL} unset). */
+    private final DeadLetterIntake deadLetters;
 
     /** Used by Lambda: configuration comes from the function's environment variables. */
     public SweeperHandler() {
@@ -43,6 +51,9 @@ public class SweeperHandler implements RequestHandler<ScheduledEvent, Map<String
         env.putAll(environment);
         this.runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
         this.sweeper = runtime.sweeper(sweepSettings(env));
+        String dlq = env.get("KICKOFF_RUNS_DLQ_URL");
+        this.deadLetters = dlq == null || dlq.isBlank() ? null
+                : new DeadLetterIntake(new SqsDeadLetters(runtime.sqs(), dlq), runtime.runStore(), runtime.clock());
     }
 
     static RunSweeper.Settings sweepSettings(Map<String, String> env) {
@@ -59,11 +70,15 @@ public class SweeperHandler implements RequestHandler<ScheduledEvent, Map<String
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
         Instant deadline = deadline(runtime.clock().instant(), context);
         try {
+            // Dead letters first: the runs they name are listed now and swept once quiet for the grace.
+            int deadLettered = deadLetters == null ? 0 : deadLetters.takeIn(MAX_DEAD_LETTERS, deadline);
             RunSweeper.Report report = context == null ? sweeper.sweep(deadline)
                     : PowertoolsLogging.withLogging(context, () -> sweeper.sweep(deadline));
+            PowertoolsRunObserver.count("RunsDeadLettered", deadLettered);
             PowertoolsRunObserver.count("RunsRecovered", report.requeued());
             PowertoolsRunObserver.count("RunsGivenUp", report.givenUp());
             Map<String, Object> out = new LinkedHashMap<>();
+            out.put("dead_letters_listed", deadLettered);
             out.put("examined", report.examined());
             out.put("requeued", report.requeued());
             out.put("given_up", report.givenUp());

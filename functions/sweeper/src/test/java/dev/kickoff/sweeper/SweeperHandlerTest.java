@@ -218,6 +218,35 @@ class SweeperHandlerTest {
     }
 
     @Test
+    void aRunWhoseMessageWasDeadLetteredBeforeAnyWorkerSawItIsTakenInListedAndRun() {
+        Run run = runtime.runs().trigger(principal, publish(ORDER), new RunRequest(Json.parse(
+                "{\"items\": [{\"quantity\": 3, \"price\": 100}]}"), null));
+        assertThat(item(run.id())).as("queued before it was stored: not listed").doesNotContainKey("gsi2pk");
+        String queue = resources.queue("RunsQueue").url();
+        // Every delivery fails before the worker's code runs (throttling, an invocation dying at start-up): the
+        // receives are used up and the queue dead-letters the message with the run never listed.
+        for (int i = 0; i < 10 && messages("RunsDeadLetterQueue") == 0; i++) {
+            runtime.sqs().receiveMessage(ReceiveMessageRequest.builder().queueUrl(queue).visibilityTimeout(0)
+                    .waitTimeSeconds(0).build());
+        }
+        assertThat(messages("RunsDeadLetterQueue")).isEqualTo(1);
+        assertThat(messages("RunsQueue")).isZero();
+
+        Map<String, Object> first = sweep(schedule(sweeperEnv));
+        assertThat(first).containsEntry("dead_letters_listed", 1);
+        assertThat(item(run.id())).containsKeys("gsi2pk", "gsi2sk");
+        assertThat(messages("RunsDeadLetterQueue")).as("taken in").isZero();
+
+        pause(1_100);  // the grace (1 s), counted from the listing
+        assertThat(sweep(schedule(sweeperEnv))).containsEntry("requeued", 1);
+        assertThat(worker.drain()).isEqualTo(1);
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(Json.write(done.output())).isEqualTo("{\"total\":300}");
+        assertThat(item(run.id())).doesNotContainKeys("gsi2pk", "gsi2sk");
+    }
+
+    @Test
     void aRunThatCanNeverBeExecutedEndsFailedAfterThreeRecoveriesWithItsCaseInError() {
         var view = runtime.workflows().create(principal.orgId(), Json.parse("""
                 {"name": "Refunds", "kind": "direct_case", "steps": [{"id": "boom", "type": "test_crash_always"}]}"""));

@@ -122,9 +122,11 @@ public final class RunWorker {
             return switch (outcome.kind()) {
                 case FINISHED, ALREADY_FINISHED, NOT_RUNNABLE -> true;
                 case MISSING -> {
-                    // Runs are queued before they are stored: a young message may still see its run appear.
+                    // Runs are queued before they are stored: a young message may still see its run appear. Kept
+                    // even on its last delivery: dead-lettered, the sweeper takes it in and lists its run if the
+                    // write did land after all.
                     Duration age = age(message);
-                    if (age != null && age.compareTo(UNSTORED_RUN_WAIT) < 0 && !lastAttempt) {
+                    if (age != null && age.compareTo(UNSTORED_RUN_WAIT) < 0) {
                         hideFor(message, backoff(receiveCount));
                         yield false;
                     }

@@ -204,8 +204,8 @@ public final class KickoffLocal implements AutoCloseable {
     /**
      * Runs that were pending or in progress when the stack last stopped lost their queue messages (ElasticMQ
      * keeps messages in memory); queue them again. The claim protocol makes a second message harmless.
-     * The sweeper's schedule would find them too, but only after its grace (two minutes of quiet per run) and its
-     * next tick: this gets them going as soon as the stack is up. A scan is fine for a local data set, and it
+     * The sweeper would find only the listed ones (plain runs are not listed until a redelivery), and only after
+     * its grace: this gets them all going as soon as the stack is up. A scan is fine for a local data set, and it
      * also finds runs stored before the active-runs index existed.
      */
     private static void requeueUnfinishedRuns(KickoffRuntime runtime, AwsEndpoints endpoints) {

@@ -138,10 +138,15 @@ class TemplateContractTest {
                         .orElseThrow().timeoutSeconds());
 
         List<?> policies = (List<?>) template.properties("SweeperFunction").get("Policies");
-        assertThat(policies).hasSize(2);
+        assertThat(policies).hasSize(3);
         assertThat(policies.stream().map(p -> (Map<?, ?>) ((Map<?, ?>) p).get("SQSSendMessagePolicy"))
                 .filter(java.util.Objects::nonNull).map(p -> (Object) p.get("QueueName")).toList())
                 .containsExactly(new Intrinsic.GetAtt("RunsQueue", "QueueName"));
+        assertThat(policies.stream().map(p -> (Map<?, ?>) ((Map<?, ?>) p).get("SQSPollerPolicy"))
+                .filter(java.util.Objects::nonNull).map(p -> (Object) p.get("QueueName")).toList())
+                .as("it drains the runs' dead-letter queue, and no other")
+                .containsExactly(new Intrinsic.GetAtt("RunsDeadLetterQueue", "QueueName"));
+        assertThat(sweeper.environment().get("KICKOFF_RUNS_DLQ_URL")).contains("RunsDeadLetterQueue");
         List<?> statements = policies.stream().map(p -> (List<?>) ((Map<?, ?>) p).get("Statement"))
                 .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
         assertThat(statements).hasSize(2);

@@ -244,8 +244,10 @@ public final class RunService {
      * a run can never be stored and not queued, whatever happens to this process between the two calls, so it
      * needs no entry in the active-runs listing. The other way round, a message can name a run that was never
      * stored (the write failed, or this process died before it): the worker drops such a message once it is
-     * older than any write could take ({@code RunWorker}); the caller was answered with an error, so nothing was
-     * started. If the queue refuses, nothing is stored and the caller is told to retry.
+     * older than any write could take ({@code RunWorker}), and the caller was answered with an error. (A write
+     * that lands although its call fails, say at the function's timeout, leaves a run that does execute while its
+     * caller saw an error, as it did when the sweeper queued such runs: an idempotency key makes the retry safe.)
+     * If the queue refuses, nothing is stored and the caller is told to retry.
      */
     Run createQueued(Principal principal, Workflow workflow, JsonNode input, String connectionId) {
         Instant now = now();
