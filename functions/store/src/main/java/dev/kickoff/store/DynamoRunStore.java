@@ -60,7 +60,11 @@ public final class DynamoRunStore implements RunStore {
         }
     }
 
-    private void put(Map<String, AttributeValue> item, Run run) {
+    private void put(Map<String, AttributeValue> runItem, Run run) {
+        // Which put made the item: an SDK retry sends the same one, so it recognises its own item, while two
+        // requests that drew the same ID (same millisecond, same random bits) with identical content do not.
+        Map<String, AttributeValue> item = new java.util.HashMap<>(runItem);
+        item.put(CREATED_BY, Attrs.s(Long.toString(NONCES.nextLong() & Long.MAX_VALUE, 36)));
         try {
             table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
                     .conditionExpression("attribute_not_exists(pk)")
@@ -76,11 +80,15 @@ public final class DynamoRunStore implements RunStore {
         }
     }
 
-    /** The attributes a run is created with and keeps: two items that agree on them are one run. */
-    private static final java.util.List<String> IDENTITY = java.util.List.of("run_id", "org_id", "workflow_id",
-            "workflow_version", "trigger_id", "created_at", "input");
+    /** A random token per PutItem that creates a run (see {@link #put}). */
+    static final String CREATED_BY = "created_by_put";
+    private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
 
-    private static boolean sameRun(Map<String, AttributeValue> mine, Map<String, AttributeValue> stored) {
+    /** The attributes a run is created with and keeps: two items that agree on them are one run. */
+    private static final java.util.List<String> IDENTITY = java.util.List.of("run_id", CREATED_BY, "org_id",
+            "workflow_id", "workflow_version", "trigger_id", "created_at", "input");
+
+    static boolean sameRun(Map<String, AttributeValue> mine, Map<String, AttributeValue> stored) {
         for (String attribute : IDENTITY) {
             if (!java.util.Objects.equals(mine.get(attribute), stored.get(attribute))) {
                 return false;

@@ -8,6 +8,7 @@ import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 import dev.kickoff.emulators.testing.TestAws;
 import org.junit.jupiter.api.BeforeAll;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The lease protocol, against DynamoDB Local: the conditions are the product here, so they are tested for real. */
 class DynamoRunStoreTest {
     static DynamoRunStore store;
+    static String table;
     static final AtomicLong IDS = new AtomicLong(System.nanoTime() & 0xffffffffL);
     static final Instant T0 = Instant.parse("2026-05-19T12:34:56Z");
 
@@ -32,7 +34,8 @@ class DynamoRunStoreTest {
         var aws = TestAws.get();
         var stack = aws.provision("runs");
         // The client is built the way the functions build it: endpoints come from the SDK's own settings.
-        store = new DynamoRunStore(new DynamoTable(AwsClients.dynamoDb(), stack.table("KickoffTable").name()));
+        table = stack.table("KickoffTable").name();
+        store = new DynamoRunStore(new DynamoTable(AwsClients.dynamoDb(), table));
     }
 
     static Run pending() {
@@ -48,13 +51,37 @@ class DynamoRunStoreTest {
         Run read = store.find(run.id()).orElseThrow();
         assertThat(read).isEqualTo(run);
         assertThat(Json.write(read.input())).isEqualTo("{\"amount\":12.50,\"big\":12345678901234567890}");
-        // The very same item again is an SDK retry of a write that landed: success, not a collision...
-        store.create(run);
-        // ...while another run under that ID is a collision.
+        // Another run under that ID is a collision, even one with identical content (two identical requests that
+        // drew the same ID): each put carries its own token.
         Run other = new Run(run.id(), 9, 2, 3, false, 4, "api", "ci", "live", Json.object(), null, null, T0,
                 RunStatus.PENDING, null, null, List.of(), T0, null, null, 0, null, null);
         assertThatThrownBy(() -> store.create(other)).isInstanceOf(DuplicateIdException.class);
+        assertThatThrownBy(() -> store.createQueued(run)).isInstanceOf(DuplicateIdException.class);
         assertThat(store.find(IDS.incrementAndGet())).isEmpty();
+    }
+
+    @Test
+    void anSdkRetryOfAPutThatLandedRecognisesItsOwnRunEvenAfterAWorkerMovedIt() {
+        Run run = pending();
+        store.createQueued(run);
+        var stored = new java.util.HashMap<>(rawItem(run.id()));
+        // What the retry sends: the same request, with the same put token.
+        var retried = new java.util.HashMap<>(RunItems.toItem(run, false));
+        retried.put(DynamoRunStore.CREATED_BY, stored.get(DynamoRunStore.CREATED_BY));
+        assertThat(DynamoRunStore.sameRun(retried, stored)).isTrue();
+        // A worker ended the run between the put and its retry: still the same run.
+        stored.put("status", AttributeValue.fromS("completed"));
+        stored.put("output", AttributeValue.fromS("{\"total\":1}"));
+        assertThat(DynamoRunStore.sameRun(retried, stored)).isTrue();
+        // Another put (another request) is not.
+        retried.put(DynamoRunStore.CREATED_BY, AttributeValue.fromS("another"));
+        assertThat(DynamoRunStore.sameRun(retried, stored)).isFalse();
+    }
+
+    static java.util.Map<String, AttributeValue> rawItem(long runId) {
+        return AwsClients.dynamoDb().getItem(b -> b.tableName(table).consistentRead(true)
+                .key(java.util.Map.of("pk", AttributeValue.fromS("RUN#" + runId), "sk", AttributeValue.fromS("RUN"))))
+                .item();
     }
 
     @Test
