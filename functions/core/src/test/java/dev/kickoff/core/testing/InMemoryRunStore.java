@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The RunStore contract in memory, for fast engine tests; the DynamoDB adapter is tested against DynamoDB Local. */
-public final class InMemoryRunStore implements RunStore {
+public class InMemoryRunStore implements RunStore {
     public final Map<Long, Run> runs = new ConcurrentHashMap<>();
     /** Runs listed among the active runs (InMemoryActiveRuns keeps its own listing for sweeper tests). */
     public final java.util.Set<Long> listed = ConcurrentHashMap.newKeySet();
