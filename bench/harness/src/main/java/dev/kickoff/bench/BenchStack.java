@@ -8,8 +8,8 @@ import dev.kickoff.emulators.FunctionSpec;
 import dev.kickoff.emulators.Provisioner;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.emulators.testing.LambdaHttp;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 
 import java.util.Map;
 
@@ -55,7 +55,7 @@ public final class BenchStack {
     public final AwsEndpoints endpoints;
     public final StackResources resources;
     public final Map<String, String> apiEnvironment;
-    public final KickoffRuntime runtime;
+    public final CompositionRoot runtime;
     public final ApiHandler api;
     public final LambdaHttp http;
     public final long orgId;
@@ -71,7 +71,7 @@ public final class BenchStack {
         this.resources = new Provisioner(endpoints.dynamoDbClient(), endpoints.sqsClient())
                 .provision(CloudFormationTemplate.load(CloudFormationTemplate.locate()), stackName, endpoints.region());
         this.apiEnvironment = FunctionSpec.of("ApiFunction", resources).environment();
-        this.runtime = new KickoffRuntime(Settings.fromEnvironment(Map.of("KICKOFF_TABLE",
+        this.runtime = new CompositionRoot(Settings.fromEnvironment(Map.of("KICKOFF_TABLE",
                 apiEnvironment.get("KICKOFF_TABLE"), "KICKOFF_RUNS_QUEUE_URL", apiEnvironment.get("KICKOFF_RUNS_QUEUE_URL"))));
         // Metrics stay on, as deployed: their EMF documents are log bytes the cost benchmark must count.
         this.api = new ApiHandler(apiEnvironment);

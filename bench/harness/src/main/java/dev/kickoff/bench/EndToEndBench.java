@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kickoff.emulators.CloudFormationTemplate;
 import dev.kickoff.emulators.FunctionSpec;
 import dev.kickoff.local.KickoffLocal;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
@@ -133,7 +133,7 @@ public final class EndToEndBench {
         // 1,000+ runs a minute is past the default execute limit; raise the local org's own, as an operator would.
         var env = new HashMap<>(FunctionSpec.of("ApiFunction", stack.resources()).environment());
         env.put("KICKOFF_METRICS", "off");
-        new KickoffRuntime(Settings.fromEnvironment(env)).executeLimits().setLimit(stack.orgId(), BenchStack.BENCH_EXECUTE_LIMIT);
+        new CompositionRoot(Settings.fromEnvironment(env)).executeLimits().setLimit(stack.orgId(), BenchStack.BENCH_EXECUTE_LIMIT);
     }
 
     long publish(String definition) throws Exception {

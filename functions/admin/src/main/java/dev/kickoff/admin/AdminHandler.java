@@ -4,8 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.org.OrganizationService;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +25,14 @@ import java.util.Map;
 public class AdminHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
 
-    private final KickoffRuntime runtime;
+    private final CompositionRoot runtime;
 
     public AdminHandler() {
         this(Map.of());
     }
 
     public AdminHandler(Map<String, String> environment) {
-        this.runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        this.runtime = new CompositionRoot(Settings.fromEnvironment(environment));
     }
 
     @Override

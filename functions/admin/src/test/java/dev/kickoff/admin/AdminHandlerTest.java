@@ -4,8 +4,8 @@ import dev.kickoff.core.auth.Scope;
 import dev.kickoff.emulators.FunctionSpec;
 import dev.kickoff.emulators.LocalLambdaContext;
 import dev.kickoff.emulators.testing.TestAws;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -24,7 +24,7 @@ class AdminHandlerTest {
         String token = (String) out.get("manage_token");
         assertThat(token).startsWith("mgt_");
 
-        var principal = new KickoffRuntime(Settings.fromEnvironment(spec.environment())).tokens().authenticate(token);
+        var principal = new CompositionRoot(Settings.fromEnvironment(spec.environment())).tokens().authenticate(token);
         assertThat(principal).hasValueSatisfying(p -> {
             assertThat(p.orgId()).isEqualTo(((Number) out.get("org_id")).longValue());
             assertThat(p.scope()).isEqualTo(Scope.MANAGE);
@@ -44,7 +44,7 @@ class AdminHandlerTest {
         var context = new LocalLambdaContext(spec);
         long org = ((Number) handler.handleRequest(Map.of("action", "create-organization", "name", "Acme"), context)
                 .get("org_id")).longValue();
-        var runtime = new KickoffRuntime(Settings.fromEnvironment(spec.environment()));
+        var runtime = new CompositionRoot(Settings.fromEnvironment(spec.environment()));
 
         var out = handler.handleRequest(Map.of("action", "set-execute-rate-limit", "org_id", org, "per_minute", 2000), context);
         assertThat(out).containsEntry("execute_rate_limit_per_minute", 2000);
@@ -53,7 +53,7 @@ class AdminHandlerTest {
         var reset = new java.util.HashMap<String, Object>(Map.of("action", "set-execute-rate-limit", "org_id", org));
         reset.put("per_minute", null);
         assertThat(handler.handleRequest(reset, context)).containsEntry("execute_rate_limit_per_minute", 500);
-        assertThat(new KickoffRuntime(Settings.fromEnvironment(spec.environment())).executeLimits()
+        assertThat(new CompositionRoot(Settings.fromEnvironment(spec.environment())).executeLimits()
                 .limit(org, java.time.Instant.now())).isEqualTo(500);
 
         assertThat(handler.handleRequest(Map.of("action", "set-execute-rate-limit", "org_id", org, "per_minute", 0),

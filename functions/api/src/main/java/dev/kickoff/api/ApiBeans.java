@@ -6,51 +6,51 @@ import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.core.webhook.WebhookService;
 import dev.kickoff.core.workflow.WorkflowService;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
 
 /**
- * Exposes the composition root's services to the controllers. The root itself ({@link KickoffRuntime}) is
+ * Exposes the composition root's services to the controllers. The root itself ({@link CompositionRoot}) is
  * registered by {@link ApiHandler}; nothing here builds it, so several functions' beans can share one classpath
  * (the local stack) without competing definitions.
  */
 @Factory
 public class ApiBeans {
     @Singleton
-    Settings settings(KickoffRuntime runtime) {
+    Settings settings(CompositionRoot runtime) {
         return runtime.settings();
     }
 
     @Singleton
-    TokenService tokens(KickoffRuntime runtime) {
+    TokenService tokens(CompositionRoot runtime) {
         return runtime.tokens();
     }
 
     @Singleton
-    RunService runs(KickoffRuntime runtime) {
+    RunService runs(CompositionRoot runtime) {
         return runtime.runs();
     }
 
     @Singleton
-    ExecuteRateLimiter executeLimits(KickoffRuntime runtime) {
+    ExecuteRateLimiter executeLimits(CompositionRoot runtime) {
         return runtime.executeLimits();
     }
 
     @Singleton
-    WorkflowService workflows(KickoffRuntime runtime) {
+    WorkflowService workflows(CompositionRoot runtime) {
         return runtime.workflows();
     }
 
     @Singleton
-    CaseService cases(KickoffRuntime runtime) {
+    CaseService cases(CompositionRoot runtime) {
         return runtime.cases();
     }
 
     @Singleton
-    WebhookService webhooks(KickoffRuntime runtime) {
+    WebhookService webhooks(CompositionRoot runtime) {
         return runtime.webhooks();
     }
 }

@@ -3,10 +3,10 @@ package dev.kickoff.api;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.kickoff.runtime.LogContext;
-import dev.kickoff.runtime.PowertoolsRunObserver;
-import dev.kickoff.runtime.Settings;
-import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.bootstrap.LogContext;
+import dev.kickoff.bootstrap.PowertoolsRunObserver;
+import dev.kickoff.bootstrap.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.proxy.payload2.APIGatewayV2HTTPEventFunction;
@@ -42,7 +42,7 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
     }
 
     /** Used by tests that need their own composition root (e.g. a clock set to the start of a rate-limit window). */
-    public ApiHandler(KickoffRuntime runtime) {
+    public ApiHandler(CompositionRoot runtime) {
         super(new LambdaApplicationContextBuilder().singletons(runtime).build());
     }
 
@@ -55,7 +55,7 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
     static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
         return new LambdaApplicationContextBuilder()
                 .properties(Map.of(FUNCTION_PROPERTY, "api"))
-                .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
+                .singletons(new CompositionRoot(Settings.fromEnvironment(environment)));
     }
 
     /**

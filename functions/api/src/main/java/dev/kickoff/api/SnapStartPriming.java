@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.auth.TokenSecrets;
-import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.bootstrap.CompositionRoot;
 import org.crac.Resource;
 
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,7 @@ final class SnapStartPriming implements Resource {
 
     /** @return the priming request's status (401) */
     int prime() {
-        handler.getApplicationContext().getBean(KickoffRuntime.class).sqs();
+        handler.getApplicationContext().getBean(CompositionRoot.class).sqs();
         return handler.handleRequest(event(), new PrimingContext()).getStatusCode();
     }
 

@@ -6,8 +6,8 @@ import dev.kickoff.emulators.FunctionSpec;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.emulators.testing.LambdaHttp;
 import dev.kickoff.emulators.testing.TestAws;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
@@ -25,7 +25,7 @@ final class ApiStack {
     final StackResources resources;
     final Map<String, String> environment;
     final LambdaHttp http;
-    final KickoffRuntime runtime;
+    final CompositionRoot runtime;
 
     record Org(long id, String manageToken, String apiToken) {
     }
@@ -34,7 +34,7 @@ final class ApiStack {
         this.resources = TestAws.get().provision(purpose);
         this.environment = FunctionSpec.of("ApiFunction", resources).environment();
         this.http = new LambdaHttp(new ApiHandler(environment), "api.kickoff.test");
-        this.runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        this.runtime = new CompositionRoot(Settings.fromEnvironment(environment));
     }
 
     static ApiStack start(String purpose) {

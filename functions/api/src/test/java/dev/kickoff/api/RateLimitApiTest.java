@@ -6,9 +6,9 @@ import dev.kickoff.api.workspace.WorkspaceIds.Kind;
 import dev.kickoff.core.engine.StepRegistry;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.emulators.testing.LambdaHttp;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
-import dev.kickoff.store.AwsClients;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
+import dev.kickoff.adapters.aws.AwsClients;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -69,15 +69,15 @@ class RateLimitApiTest {
     static ApiStack stack;
     static final SlowClock CLOCK = new SlowClock();
     static LambdaHttp[] instances;
-    static KickoffRuntime[] runtimes;
+    static CompositionRoot[] runtimes;
 
     @BeforeAll
     static void setUp() {
         stack = ApiStack.start("rate-limit");
-        runtimes = new KickoffRuntime[2];
+        runtimes = new CompositionRoot[2];
         instances = new LambdaHttp[2];
         for (int i = 0; i < 2; i++) {
-            runtimes[i] = new KickoffRuntime(Settings.fromEnvironment(stack.environment), CLOCK,
+            runtimes[i] = new CompositionRoot(Settings.fromEnvironment(stack.environment), CLOCK,
                     StepRegistry.standard(), RunObserver.NONE, AwsClients.dynamoDb());
             instances[i] = new LambdaHttp(new ApiHandler(runtimes[i]), "api.kickoff.test");
         }

@@ -1,6 +1,6 @@
 package dev.kickoff.delivery;
 
-import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
@@ -8,7 +8,7 @@ import jakarta.inject.Singleton;
 @Factory
 public class DeliveryBeans {
     @Singleton
-    DeliveryWorker deliveryWorker(KickoffRuntime runtime) {
+    DeliveryWorker deliveryWorker(CompositionRoot runtime) {
         // Loopback endpoints are allowed in local mode only (KICKOFF_LOCAL=true).
         return new DeliveryWorker(runtime.deliveries(new SafeHttpSender(runtime.settings().local())));
     }

@@ -3,9 +3,9 @@ package dev.kickoff.delivery;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.PowertoolsRunObserver;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.PowertoolsRunObserver;
+import dev.kickoff.bootstrap.Settings;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
@@ -39,7 +39,7 @@ public class DeliveryHandler extends MicronautRequestHandler<SQSEvent, SQSBatchR
 
     static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
         return new LambdaApplicationContextBuilder()
-                .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
+                .singletons(new CompositionRoot(Settings.fromEnvironment(environment)));
     }
 
     @Override

@@ -15,8 +15,8 @@ import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.emulators.testing.LambdaHttp;
 import dev.kickoff.emulators.testing.TestAws;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import dev.kickoff.streams.StreamsHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.within;
 class WebhooksEndToEndTest {
     static final String PUBLIC_URL = "https://api.kickoff.test";
     static StackResources resources;
-    static KickoffRuntime runtime;
+    static CompositionRoot runtime;
     static LambdaHttp api;
     static Receiver receiver;
     static DynamoDbStreamEventSource stream;
@@ -66,7 +66,7 @@ class WebhooksEndToEndTest {
         Map<String, String> apiEnv = new HashMap<>(FunctionSpec.of("ApiFunction", resources).environment());
         apiEnv.putAll(local);
         api = new LambdaHttp(new ApiHandler(apiEnv), "api.kickoff.test");
-        runtime = new KickoffRuntime(Settings.fromEnvironment(apiEnv));
+        runtime = new CompositionRoot(Settings.fromEnvironment(apiEnv));
 
         streamsSpec = FunctionSpec.of("StreamsFunction", resources);
         streamsEnvironment = new HashMap<>(streamsSpec.environment());

@@ -10,7 +10,7 @@ import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.webhook.WebhookEvent;
 import dev.kickoff.core.webhook.WebhookEventType;
 import dev.kickoff.core.webhook.WebhookIds;
-import dev.kickoff.store.StoredItems;
+import dev.kickoff.adapters.aws.StoredItems;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Instant;

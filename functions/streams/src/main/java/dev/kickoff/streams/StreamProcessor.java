@@ -4,8 +4,8 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.kickoff.core.webhook.EventFanout;
 import dev.kickoff.core.webhook.WebhookEvent;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.LogContext;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +25,7 @@ public final class StreamProcessor {
     private final EventFanout fanout;
     private final String baseUrl;
 
-    public StreamProcessor(KickoffRuntime runtime) {
+    public StreamProcessor(CompositionRoot runtime) {
         this.fanout = runtime.fanout();
         // template.yaml sets it (the HTTP API's URL); without it run URLs in payloads would be relative.
         String url = runtime.settings().publicUrl();

@@ -1,6 +1,6 @@
 package dev.kickoff.streams;
 
-import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
@@ -8,7 +8,7 @@ import jakarta.inject.Singleton;
 @Factory
 public class StreamsBeans {
     @Singleton
-    StreamProcessor processor(KickoffRuntime runtime) {
+    StreamProcessor processor(CompositionRoot runtime) {
         return new StreamProcessor(runtime);
     }
 }

@@ -3,9 +3,9 @@ package dev.kickoff.streams;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.PowertoolsRunObserver;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.PowertoolsRunObserver;
+import dev.kickoff.bootstrap.Settings;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
@@ -40,7 +40,7 @@ public class StreamsHandler extends MicronautRequestHandler<DynamodbEvent, Strea
 
     static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
         return new LambdaApplicationContextBuilder()
-                .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
+                .singletons(new CompositionRoot(Settings.fromEnvironment(environment)));
     }
 
     @Override

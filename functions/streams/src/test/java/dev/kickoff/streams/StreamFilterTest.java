@@ -13,8 +13,8 @@ import dev.kickoff.emulators.EventSource;
 import dev.kickoff.emulators.FunctionSpec;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.emulators.testing.TestAws;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StreamFilterTest {
     StackResources resources;
-    KickoffRuntime runtime;
+    CompositionRoot runtime;
     FunctionSpec spec;
     Map<String, String> environment;
     final List<DynamodbEvent.DynamodbStreamRecord> seen = new ArrayList<>();
@@ -46,7 +46,7 @@ class StreamFilterTest {
         environment = new HashMap<>(spec.environment());
         environment.put("KICKOFF_PUBLIC_URL", "https://api.kickoff.test");
         environment.put("KICKOFF_METRICS", "off");
-        runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        runtime = new CompositionRoot(Settings.fromEnvironment(environment));
     }
 
     DynamoDbStreamEventSource source(RequestHandler<DynamodbEvent, StreamsEventResponse> handler) {

@@ -5,10 +5,10 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.kickoff.core.engine.DeadLetterIntake;
 import dev.kickoff.core.engine.RunSweeper;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.PowertoolsRunObserver;
-import dev.kickoff.runtime.Settings;
-import dev.kickoff.store.SqsDeadLetters;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.PowertoolsRunObserver;
+import dev.kickoff.bootstrap.Settings;
+import dev.kickoff.adapters.aws.SqsDeadLetters;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 import java.time.Duration;
@@ -35,7 +35,7 @@ public class SweeperHandler implements RequestHandler<ScheduledEvent, Map<String
     /** Dead-lettered run messages taken in per sweep at most. */
     static final int MAX_DEAD_LETTERS = 200;
 
-    private final KickoffRuntime runtime;
+    private final CompositionRoot runtime;
     private final RunSweeper sweeper;
     /** Null when the function has no dead-letter queue to read ({@code KICKOFF_RUNS_DLQ_URL} unset). */
     private final DeadLetterIntake deadLetters;
@@ -49,7 +49,7 @@ public class SweeperHandler implements RequestHandler<ScheduledEvent, Map<String
     public SweeperHandler(Map<String, String> environment) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(environment);
-        this.runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        this.runtime = new CompositionRoot(Settings.fromEnvironment(environment));
         this.sweeper = runtime.sweeper(sweepSettings(env));
         String dlq = env.get("KICKOFF_RUNS_DLQ_URL");
         this.deadLetters = dlq == null || dlq.isBlank() ? null

@@ -16,8 +16,8 @@ import dev.kickoff.emulators.ScheduleEventSource;
 import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.emulators.testing.TestAws;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import dev.kickoff.worker.RunWorkerHandler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class SweeperHandlerTest {
     FunctionSpec sweeperSpec;
     Map<String, String> sweeperEnv;
     Map<String, String> workerEnv;
-    KickoffRuntime runtime;
+    CompositionRoot runtime;
     Principal principal;
     SqsEventSource worker;
 
@@ -67,7 +67,7 @@ class SweeperHandlerTest {
         FunctionSpec workerSpec = FunctionSpec.of("WorkerFunction", resources);
         workerEnv = new HashMap<>(workerSpec.environment());
         workerEnv.put("KICKOFF_RUN_LEASE_SECONDS", "1");
-        runtime = new KickoffRuntime(Settings.fromEnvironment(workerEnv));
+        runtime = new CompositionRoot(Settings.fromEnvironment(workerEnv));
         var org = runtime.organizations().create("sweeper-tests").organization();
         principal = new Principal(org.id(), 1, "tests", Scope.API);
         worker = new SqsEventSource(runtime.sqs(), resources, workerSpec,

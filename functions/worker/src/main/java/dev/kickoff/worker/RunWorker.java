@@ -5,9 +5,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.engine.RunExecutor;
 import dev.kickoff.core.json.Json;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.LogContext;
-import dev.kickoff.store.SqsRunQueue;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.LogContext;
+import dev.kickoff.adapters.aws.SqsRunQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -41,10 +41,10 @@ public final class RunWorker {
     /** SQS refuses visibility timeouts above 12 hours. */
     private static final long MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 
-    private final KickoffRuntime runtime;
+    private final CompositionRoot runtime;
     private final RunExecutor executor;
 
-    public RunWorker(KickoffRuntime runtime) {
+    public RunWorker(CompositionRoot runtime) {
         this.runtime = runtime;
         this.executor = runtime.executor();
     }

@@ -3,9 +3,9 @@ package dev.kickoff.worker;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.kickoff.runtime.PowertoolsRunObserver;
-import dev.kickoff.runtime.Settings;
-import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.bootstrap.PowertoolsRunObserver;
+import dev.kickoff.bootstrap.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
@@ -58,7 +58,7 @@ public class RunWorkerHandler extends MicronautRequestHandler<SQSEvent, SQSBatch
     /** The composition root is built here, once per instance (during init, so SnapStart captures it). */
     static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
         return new LambdaApplicationContextBuilder()
-                .singletons(new KickoffRuntime(Settings.fromEnvironment(environment)));
+                .singletons(new CompositionRoot(Settings.fromEnvironment(environment)));
     }
 
     @Override

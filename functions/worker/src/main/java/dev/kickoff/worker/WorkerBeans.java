@@ -1,6 +1,6 @@
 package dev.kickoff.worker;
 
-import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
@@ -8,7 +8,7 @@ import jakarta.inject.Singleton;
 @Factory
 public class WorkerBeans {
     @Singleton
-    RunWorker worker(KickoffRuntime runtime) {
+    RunWorker worker(CompositionRoot runtime) {
         return new RunWorker(runtime);
     }
 }

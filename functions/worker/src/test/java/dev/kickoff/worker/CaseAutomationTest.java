@@ -17,8 +17,8 @@ import dev.kickoff.emulators.LocalLambdaContext;
 import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.emulators.testing.TestAws;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
@@ -43,7 +43,7 @@ class CaseAutomationTest {
     static StackResources resources;
     static Map<String, String> environment;
     static FunctionSpec worker;
-    static KickoffRuntime runtime;
+    static CompositionRoot runtime;
     static Principal principal;
     static SqsEventSource queue;
 
@@ -53,7 +53,7 @@ class CaseAutomationTest {
         worker = FunctionSpec.of("WorkerFunction", resources);
         environment = new HashMap<>(worker.environment());
         environment.put("KICKOFF_RUN_LEASE_SECONDS", "1");
-        runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        runtime = new CompositionRoot(Settings.fromEnvironment(environment));
         var boot = runtime.organizations().create("case-automation");
         principal = new Principal(boot.organization().id(), 1, "tests", Scope.API);
         queue = new SqsEventSource(runtime.sqs(), resources, worker, worker.events(EventSource.Sqs.class).getFirst(),

@@ -15,8 +15,8 @@ import dev.kickoff.emulators.FunctionSpec;
 import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.emulators.testing.TestAws;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -40,7 +40,7 @@ class LongRunsTest {
     void aLongRunYieldsBeforeEachDeadlineAndCompletesOverSeveralInvocations() {
         StackResources resources = TestAws.get().provision("long-runs");
         FunctionSpec declared = FunctionSpec.of("WorkerFunction", resources);
-        KickoffRuntime runtime = new KickoffRuntime(Settings.fromEnvironment(declared.environment()));
+        CompositionRoot runtime = new CompositionRoot(Settings.fromEnvironment(declared.environment()));
         var org = runtime.organizations().create("long-runs").organization();
         Principal principal = new Principal(org.id(), 1, "tests", Scope.API);
 
@@ -88,7 +88,7 @@ class LongRunsTest {
         assertThat(messages(runtime, resources.queue("RunsDeadLetterQueue").url())).isZero();
     }
 
-    private static int messages(KickoffRuntime runtime, String url) {
+    private static int messages(CompositionRoot runtime, String url) {
         Map<QueueAttributeName, String> attributes = runtime.sqs().getQueueAttributes(b -> b.queueUrl(url)
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();

@@ -14,8 +14,8 @@ import dev.kickoff.emulators.LocalLambdaContext;
 import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.emulators.testing.TestAws;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -37,7 +37,7 @@ class RunWorkerHandlerTest {
     static StackResources resources;
     static Map<String, String> environment;
     static FunctionSpec worker;
-    static KickoffRuntime runtime;
+    static CompositionRoot runtime;
     static Principal principal;
 
     @BeforeAll
@@ -46,7 +46,7 @@ class RunWorkerHandlerTest {
         worker = FunctionSpec.of("WorkerFunction", resources);
         environment = new HashMap<>(worker.environment());
         environment.put("KICKOFF_RUN_LEASE_SECONDS", "1");
-        runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        runtime = new CompositionRoot(Settings.fromEnvironment(environment));
         var boot = runtime.organizations().create("worker-tests");
         principal = new Principal(boot.organization().id(), 1, "tests", Scope.API);
     }

@@ -19,9 +19,9 @@ import dev.kickoff.emulators.Provisioner;
 import dev.kickoff.emulators.ScheduleEventSource;
 import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
-import dev.kickoff.store.SqsRunQueue;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
+import dev.kickoff.adapters.aws.SqsRunQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -138,7 +138,7 @@ public final class KickoffLocal implements AutoCloseable {
 
         Map<String, String> environment = new HashMap<>(apiSpec.environment());
         environment.putAll(localEnvironment);
-        KickoffRuntime runtime = new KickoffRuntime(Settings.fromEnvironment(environment));
+        CompositionRoot runtime = new CompositionRoot(Settings.fromEnvironment(environment));
         LocalCredentials existing = LocalCredentials.load(options.dataDir(), runtime);
         firstStart = existing == null;
         credentials = firstStart ? LocalCredentials.create(options.dataDir(), runtime) : existing;
@@ -208,7 +208,7 @@ public final class KickoffLocal implements AutoCloseable {
      * its grace: this gets them all going as soon as the stack is up. A scan is fine for a local data set, and it
      * also finds runs stored before the active-runs index existed.
      */
-    private static void requeueUnfinishedRuns(KickoffRuntime runtime, AwsEndpoints endpoints) {
+    private static void requeueUnfinishedRuns(CompositionRoot runtime, AwsEndpoints endpoints) {
         SqsRunQueue queue = new SqsRunQueue(runtime.sqs(), runtime.settings().runsQueueUrl());
         Map<String, AttributeValue> start = null;
         int requeued = 0;
@@ -234,7 +234,7 @@ public final class KickoffLocal implements AutoCloseable {
      * Webhook deliveries waiting for a retry lost their queue messages too; ask for each one's next attempt
      * again (an attempt that is not due yet is simply re-delayed; a duplicate is dropped by the delivery's claim).
      */
-    private static void requeuePendingDeliveries(KickoffRuntime runtime) {
+    private static void requeuePendingDeliveries(CompositionRoot runtime) {
         var queue = runtime.deliveryQueue();
         Map<String, AttributeValue> start = null;
         int requeued = 0;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.core.auth.Principal;
 import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.json.Json;
-import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.bootstrap.CompositionRoot;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +24,7 @@ record LocalCredentials(long orgId, String manageToken, String apiToken) {
     static final String FILE = "credentials.json";
 
     /** The stored credentials if they still authenticate; null when there are none (or the data was reset). */
-    static LocalCredentials load(Path dataDir, KickoffRuntime runtime) {
+    static LocalCredentials load(Path dataDir, CompositionRoot runtime) {
         Path file = dataDir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             return null;
@@ -42,7 +42,7 @@ record LocalCredentials(long orgId, String manageToken, String apiToken) {
         }
     }
 
-    static LocalCredentials create(Path dataDir, KickoffRuntime runtime) {
+    static LocalCredentials create(Path dataDir, CompositionRoot runtime) {
         var boot = runtime.organizations().create("Local organization");
         var api = runtime.tokens().issue(boot.organization().id(), "local", Scope.API);
         LocalCredentials c = new LocalCredentials(boot.organization().id(), boot.manageToken().secret(), api.secret());

@@ -2,7 +2,7 @@ package dev.kickoff.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.json.Json;
-import dev.kickoff.runtime.KickoffRuntime;
+import dev.kickoff.bootstrap.CompositionRoot;
 
 /** The workflow a fresh local stack starts with: seed 003's "Calculate Order Total", published. */
 final class SampleWorkflow {
@@ -28,7 +28,7 @@ final class SampleWorkflow {
     private SampleWorkflow() {
     }
 
-    static long create(KickoffRuntime runtime, long orgId) {
+    static long create(CompositionRoot runtime, long orgId) {
         var view = runtime.workflows().create(orgId, DEFINITION);
         runtime.workflows().publish(orgId, view.workflow().id(), null);
         return view.workflow().id();

@@ -6,8 +6,8 @@ import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.CloudFormationTemplate;
 import dev.kickoff.emulators.FunctionSpec;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,7 +88,7 @@ class KickoffLocalTest {
 
             // A run whose message was lost when the stack stopped: stored, never queued.
             var env = new java.util.HashMap<>(FunctionSpec.of("ApiFunction", stack.resources()).environment());
-            KickoffRuntime runtime = new KickoffRuntime(Settings.fromEnvironment(env));
+            CompositionRoot runtime = new CompositionRoot(Settings.fromEnvironment(env));
             var wf = runtime.workflowStore().find(org, workflow).orElseThrow();
             strandedRun = runtime.runs().create(new Principal(org, 1, "test", Scope.API), wf,
                     Json.parse("{\"items\": []}"), null, null).id();

@@ -7,8 +7,8 @@ import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.CloudFormationTemplate;
 import dev.kickoff.emulators.FunctionSpec;
-import dev.kickoff.runtime.KickoffRuntime;
-import dev.kickoff.runtime.Settings;
+import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -261,7 +261,7 @@ class SeedExamplesLocalTest {
     @Test
     void rateLimitedExampleOverRealHttp() {
         // An organization of its own, with a limit of 2 a minute, so the burst needs no 500 requests.
-        var runtime = new KickoffRuntime(Settings.fromEnvironment(FunctionSpec.of("ApiFunction", stack.resources())
+        var runtime = new CompositionRoot(Settings.fromEnvironment(FunctionSpec.of("ApiFunction", stack.resources())
                 .environment()));
         var boot = runtime.organizations().create("Limited");
         String token = runtime.tokens().issue(boot.organization().id(), "limited", Scope.API).secret();

@@ -14,7 +14,7 @@ import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.template.Templates;
-import dev.kickoff.runtime.LogContext;
+import dev.kickoff.bootstrap.LogContext;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;

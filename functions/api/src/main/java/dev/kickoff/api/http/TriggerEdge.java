@@ -6,7 +6,7 @@ import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.limit.RateLimitDecision;
-import dev.kickoff.runtime.PowertoolsRunObserver;
+import dev.kickoff.bootstrap.PowertoolsRunObserver;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import jakarta.inject.Singleton;

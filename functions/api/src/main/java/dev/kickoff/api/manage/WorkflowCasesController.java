@@ -13,7 +13,7 @@ import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.CaseStore;
-import dev.kickoff.runtime.LogContext;
+import dev.kickoff.bootstrap.LogContext;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

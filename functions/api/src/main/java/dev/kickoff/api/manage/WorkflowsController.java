@@ -14,7 +14,7 @@ import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.WorkflowStore;
 import dev.kickoff.core.workflow.Workflow;
 import dev.kickoff.core.workflow.WorkflowService;
-import dev.kickoff.runtime.LogContext;
+import dev.kickoff.bootstrap.LogContext;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

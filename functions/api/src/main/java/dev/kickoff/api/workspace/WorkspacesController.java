@@ -13,7 +13,7 @@ import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunRequest;
 import dev.kickoff.core.run.RunService;
-import dev.kickoff.runtime.LogContext;
+import dev.kickoff.bootstrap.LogContext;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;

@@ -1,0 +1,69 @@
+package dev.kickoff.adapters.aws;
+
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** Reading and writing item attributes without ceremony. */
+final class Attrs {
+    private Attrs() {
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    static AttributeValue bool(boolean value) {
+        return AttributeValue.fromBool(value);
+    }
+
+    static AttributeValue instant(Instant value) {
+        return AttributeValue.fromS(value.toString());
+    }
+
+    static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    static long num(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    static Long numOrNull(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? null : Long.parseLong(v.n());
+    }
+
+    static boolean bool(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v != null && Boolean.TRUE.equals(v.bool());
+    }
+
+    static Instant time(Map<String, AttributeValue> item, String name) {
+        String s = str(item, name);
+        return s == null ? null : Instant.parse(s);
+    }
+
+    private static final java.time.format.DateTimeFormatter SORTABLE =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * A fixed-width UTC timestamp ({@code 2026-05-28T17:04:12.000Z}) for sort keys: {@code Instant.toString()} drops
+     * a zero fraction, which would sort {@code …:12Z} after {@code …:12.120Z}.
+     */
+    static String sortable(Instant instant) {
+        return SORTABLE.format(instant);
+    }
+
+    /** Sixteen digits, so that IDs below 2^53 sort lexically in numeric order inside sort keys. */
+    static String pad(long id) {
+        return String.format("%016d", id);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.kickoff.adapters.aws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.core.run.StepRecord;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run is one item, {@code pk=RUN#<id> sk=RUN}: one partition per run, so runs spread over the whole table
+ * whatever their org or workflow. JSON values (input, output, step records) are stored as JSON text, which
+ * keeps numbers exactly as sent.
+ *
+ * <p>While a run that the sweeper must be able to find is {@code pending} or {@code in_progress} it also carries
+ * {@code gsi2pk}/{@code gsi2sk}, its entry in the sparse, keys-only index of active runs: set by the write that
+ * creates a run stored before it is queued (with an idempotency key or a case, in a transaction), or by the
+ * first redelivery of any run ({@link DynamoRunStore#watch}); removed by the write that ends it. A plain run is
+ * queued before it is stored, so it cannot be stored and never queued, and is not listed unless its delivery
+ * goes wrong.
+ */
+final class RunItems {
+    static final String SK = "RUN";
+    /** The sparse index of runs not finished yet (template.yaml: KickoffTable's gsi2, keys only). */
+    static final String ACTIVE_INDEX = "gsi2";
+    /**
+     * Index partitions: an index partition key takes at most 1,000 writes a second, and a listed run writes its entry
+     * twice (listed, unlisted), so 64 partitions carry about 32,000 runs a second (10,000 use a third of that).
+     * The sweeper queries each once a sweep. Changing it strands the entries of the partitions that go away.
+     */
+    static final int ACTIVE_PARTITIONS = 64;
+
+    private RunItems() {
+    }
+
+    static String pk(long runId) {
+        return "RUN#" + runId;
+    }
+
+    static String activePartition(int partition) {
+        return "ACTIVE#" + partition;
+    }
+
+    /** Spread by the ID's low bits, which are random (see IdGenerator). */
+    static int activePartitionOf(long runId) {
+        return (int) Math.floorMod(runId, (long) ACTIVE_PARTITIONS);
+    }
+
+    /** Oldest first within a partition: the creation time, fixed-width, then the padded ID. */
+    static String activeSortKey(Instant createdAt, long runId) {
+        return Attrs.sortable(createdAt) + "#" + Attrs.pad(runId);
+    }
+
+    /** The item of a run that is listed in the active-runs index while unfinished. */
+    static Map<String, AttributeValue> toItem(Run run) {
+        return toItem(run, true);
+    }
+
+    /** @param listed whether an unfinished run gets its active-runs index entry with this item */
+    static Map<String, AttributeValue> toItem(Run run, boolean listed) {
+        Map<String, AttributeValue> item = new HashMap<>(DynamoTable.key(pk(run.id()), SK));
+        if (listed && (run.status() == RunStatus.PENDING || run.status() == RunStatus.IN_PROGRESS)) {
+            item.put("gsi2pk", Attrs.s(activePartition(activePartitionOf(run.id()))));
+            item.put("gsi2sk", Attrs.s(activeSortKey(run.createdAt(), run.id())));
+        }
+        item.put("type", Attrs.s("run"));
+        item.put("run_id", Attrs.n(run.id()));
+        item.put("org_id", Attrs.n(run.orgId()));
+        item.put("workflow_id", Attrs.n(run.workflowId()));
+        item.put("workflow_version", Attrs.n(run.workflowVersion()));
+        item.put("workflow_draft", Attrs.bool(run.workflowDraft()));
+        item.put("trigger_id", Attrs.n(run.triggerId()));
+        item.put("trigger_type", Attrs.s(run.triggerType()));
+        if (run.triggeredBy() != null) {
+            item.put("triggered_by", Attrs.s(run.triggeredBy()));
+        }
+        item.put("mode", Attrs.s(run.mode()));
+        item.put("input", Attrs.s(Json.write(run.input())));
+        if (run.connectionId() != null) {
+            item.put("connection_id", Attrs.s(run.connectionId()));
+        }
+        if (run.caseId() != null) {
+            item.put("case_id", Attrs.n(run.caseId()));
+        }
+        item.put("created_at", Attrs.instant(run.createdAt()));
+        item.put("status", Attrs.s(run.status().wireName()));
+        if (run.output() != null) {
+            item.put("output", Attrs.s(Json.write(run.output())));
+        }
+        if (run.error() != null) {
+            item.put("error", Attrs.s(run.error()));
+        }
+        item.put("steps", Attrs.s(steps(run.steps())));
+        item.put("updated_at", Attrs.instant(run.updatedAt()));
+        if (run.startedAt() != null) {
+            item.put("started_at", Attrs.instant(run.startedAt()));
+        }
+        if (run.completedAt() != null) {
+            item.put("completed_at", Attrs.instant(run.completedAt()));
+        }
+        item.put("attempts", Attrs.n(run.attempts()));
+        return item;
+    }
+
+    static Run fromItem(Map<String, AttributeValue> item) {
+        Long lease = Attrs.numOrNull(item, "lease_until");
+        return new Run(
+                Attrs.num(item, "run_id"),
+                Attrs.num(item, "org_id"),
+                Attrs.num(item, "workflow_id"),
+                (int) Attrs.num(item, "workflow_version"),
+                Attrs.bool(item, "workflow_draft"),
+                Attrs.num(item, "trigger_id"),
+                Attrs.str(item, "trigger_type"),
+                Attrs.str(item, "triggered_by"),
+                Attrs.str(item, "mode"),
+                Json.read(Attrs.str(item, "input")),
+                Attrs.str(item, "connection_id"),
+                Attrs.numOrNull(item, "case_id"),
+                Attrs.time(item, "created_at"),
+                RunStatus.fromWire(Attrs.str(item, "status")).orElseThrow(),
+                Json.read(Attrs.str(item, "output")),
+                Attrs.str(item, "error"),
+                steps(Attrs.str(item, "steps")),
+                Attrs.time(item, "updated_at"),
+                Attrs.time(item, "started_at"),
+                Attrs.time(item, "completed_at"),
+                (int) Attrs.num(item, "attempts"),
+                Attrs.str(item, "lease_owner"),
+                lease == null ? null : Instant.ofEpochMilli(lease));
+    }
+
+    static String steps(List<StepRecord> steps) {
+        ArrayNode array = Json.array();
+        for (StepRecord s : steps) {
+            ObjectNode node = array.addObject();
+            node.put("id", s.id());
+            node.put("type", s.type());
+            node.put("status", s.status());
+            node.set("input", s.input());
+            node.set("output", s.output());
+            node.put("error", s.error());
+            node.put("started_at", s.startedAt() == null ? null : s.startedAt().toString());
+            node.put("completed_at", s.completedAt() == null ? null : s.completedAt().toString());
+        }
+        return Json.write(array);
+    }
+
+    static List<StepRecord> steps(String text) {
+        List<StepRecord> records = new ArrayList<>();
+        JsonNode array = Json.read(text);
+        if (array == null) {
+            return records;
+        }
+        for (JsonNode n : array) {
+            records.add(new StepRecord(n.path("id").asText(), n.path("type").asText(), n.path("status").asText(),
+                    nullable(n.get("input")), nullable(n.get("output")), textOrNull(n.get("error")),
+                    instantOrNull(n.get("started_at")), instantOrNull(n.get("completed_at"))));
+        }
+        return records;
+    }
+
+    private static JsonNode nullable(JsonNode node) {
+        return node == null || node.isNull() ? null : node;
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    private static Instant instantOrNull(JsonNode node) {
+        return node == null || node.isNull() ? null : Instant.parse(node.asText());
+    }
+
+    static Map<String, AttributeValue> values(Object... pairs) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], (AttributeValue) pairs[i + 1]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,230 @@
+package dev.kickoff.bootstrap;
+
+import dev.kickoff.core.auth.TokenService;
+import dev.kickoff.core.cases.CaseService;
+import dev.kickoff.core.engine.RunExecutor;
+import dev.kickoff.core.engine.RunSweeper;
+import dev.kickoff.core.engine.StepRegistry;
+import dev.kickoff.core.id.IdGenerator;
+import dev.kickoff.core.limit.ExecuteRateLimiter;
+import dev.kickoff.core.org.OrganizationService;
+import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.run.RunService;
+import dev.kickoff.core.schema.JsonSchemas;
+import dev.kickoff.core.workflow.VersionCache;
+import dev.kickoff.core.workflow.WorkflowDefinitions;
+import dev.kickoff.core.workflow.WorkflowService;
+import dev.kickoff.adapters.aws.AwsClients;
+import dev.kickoff.adapters.aws.DynamoActiveRuns;
+import dev.kickoff.adapters.aws.DynamoCaseStore;
+import dev.kickoff.adapters.aws.DynamoIdempotencyStore;
+import dev.kickoff.adapters.aws.DynamoOrganizationStore;
+import dev.kickoff.adapters.aws.DynamoRateLimitStore;
+import dev.kickoff.adapters.aws.DynamoRunStore;
+import dev.kickoff.adapters.aws.DynamoTable;
+import dev.kickoff.adapters.aws.DynamoTokenStore;
+import dev.kickoff.adapters.aws.DynamoWorkflowStore;
+import dev.kickoff.adapters.aws.SqsRunQueue;
+import dev.kickoff.adapters.aws.DynamoWebhookStore;
+import dev.kickoff.adapters.aws.SqsDeliveryQueue;
+import dev.kickoff.core.webhook.DeliveryProcessor;
+import dev.kickoff.core.webhook.EventFanout;
+import dev.kickoff.core.webhook.WebhookSender;
+import dev.kickoff.core.webhook.WebhookService;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import dev.kickoff.core.engine.StepType;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.UUID;
+
+/**
+ * The composition root: the core's services wired to the DynamoDB and SQS adapters. Plain constructors, no
+ * reflection, so a function's cold start pays only for the objects it builds. SDK clients are created on
+ * first use: the API needs SQS, a management-only request does not.
+ */
+public final class CompositionRoot {
+    private final Settings settings;
+    private final Clock clock;
+    private final StepRegistry steps;
+    private final RunObserver observer;
+    private final DynamoDbClient dynamo;
+    private volatile SqsClient sqs;
+
+    private final DynamoTable table;
+    private final IdGenerator ids;
+    private final WorkflowDefinitions definitions;
+    private final DynamoWorkflowStore workflowStore;
+    private final DynamoRunStore runStore;
+    private final DynamoCaseStore caseStore;
+    private final TokenService tokens;
+    private final VersionCache versions;
+    private final DynamoWebhookStore webhookStore;
+    private final DynamoIdempotencyStore idempotency;
+    /** One per instance: it caches organizations' limits and tokens whose window is full. */
+    private final ExecuteRateLimiter executeLimits;
+    /**
+     * Names this process in lease owners. Drawn at init, so with SnapStart restored instances share it: lease
+     * owners add a per-claim random part (see the worker).
+     */
+    private final String instanceId = UUID.randomUUID().toString();
+
+    public CompositionRoot(Settings settings) {
+        this(settings, Clock.systemUTC(), stepTypes(), new PowertoolsRunObserver(), AwsClients.dynamoDb());
+        PowertoolsRunObserver.configure(settings.metricsNamespace(), settings.metricsEnabled());
+    }
+
+    public CompositionRoot(Settings settings, Clock clock, StepRegistry steps, RunObserver observer,
+                          DynamoDbClient dynamo) {
+        this.settings = settings;
+        this.clock = clock;
+        this.steps = steps;
+        this.observer = observer;
+        this.dynamo = dynamo;
+        this.table = new DynamoTable(dynamo, settings.table());
+        this.ids = new IdGenerator(clock);
+        this.definitions = new WorkflowDefinitions(steps, List.of(JsonSchemas.definitionCheck()));
+        this.workflowStore = new DynamoWorkflowStore(table, definitions::read);
+        this.runStore = new DynamoRunStore(table);
+        this.caseStore = new DynamoCaseStore(table, runStore);
+        this.tokens = new TokenService(new DynamoTokenStore(table), ids, clock);
+        this.versions = new VersionCache(workflowStore, 256);
+        this.webhookStore = new DynamoWebhookStore(table);
+        this.idempotency = new DynamoIdempotencyStore(table);
+        this.executeLimits = new ExecuteRateLimiter(new DynamoRateLimitStore(table), clock);
+    }
+
+    /** The built-in step types plus any a deployment adds through {@code META-INF/services} (tests add probes). */
+    static StepRegistry stepTypes() {
+        List<StepType> extra = new ArrayList<>();
+        ServiceLoader.load(StepType.class).forEach(extra::add);
+        return StepRegistry.standard().with(extra);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public DynamoTable table() {
+        return table;
+    }
+
+    public SqsClient sqs() {
+        SqsClient current = sqs;
+        if (current == null) {
+            synchronized (this) {
+                if (sqs == null) {
+                    sqs = AwsClients.sqs();
+                }
+                current = sqs;
+            }
+        }
+        return current;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    public OrganizationService organizations() {
+        return new OrganizationService(new DynamoOrganizationStore(table), tokens, ids, clock);
+    }
+
+    public WorkflowService workflows() {
+        return new WorkflowService(workflowStore, definitions, ids, clock);
+    }
+
+    public RunService runs() {
+        return new RunService(workflowStore, versions, runStore, idempotency,
+                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), ids, clock, observer,
+                RunService.DEFAULT_IDEMPOTENCY_TTL);
+    }
+
+    /** The per-token limit on the endpoints that start runs (every API shape). */
+    public ExecuteRateLimiter executeLimits() {
+        return executeLimits;
+    }
+
+    public RunExecutor executor() {
+        return new RunExecutor(runStore, versions, steps, clock, settings.runLease(), observer, caseStore);
+    }
+
+    /** Finds and moves runs nothing else will (see RunSweeper); one per sweeper instance, it keeps its place. */
+    public RunSweeper sweeper(RunSweeper.Settings sweep) {
+        return new RunSweeper(new DynamoActiveRuns(table),
+                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), executor(), clock,
+                sweep);
+    }
+
+    public CaseService cases() {
+        return new CaseService(workflowStore, versions, caseStore,
+                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), ids, clock, observer);
+    }
+
+    public DynamoCaseStore caseStore() {
+        return caseStore;
+    }
+
+    public DynamoRunStore runStore() {
+        return runStore;
+    }
+
+    public DynamoWorkflowStore workflowStore() {
+        return workflowStore;
+    }
+
+    public VersionCache versions() {
+        return versions;
+    }
+
+    public IdGenerator ids() {
+        return ids;
+    }
+
+    public StepRegistry steps() {
+        return steps;
+    }
+
+    public RunObserver observer() {
+        return observer;
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    // ---- webhooks
+
+    public DynamoWebhookStore webhookStore() {
+        return webhookStore;
+    }
+
+    public SqsDeliveryQueue deliveryQueue() {
+        return new SqsDeliveryQueue(sqs(), settings.webhookQueueUrl());
+    }
+
+    public WebhookService webhooks() {
+        return new WebhookService(webhookStore, workflowStore, (id, attempt, delay) -> deliveryQueue()
+                .enqueue(id, attempt, delay), ids, clock, settings.webhooks(), settings.local());
+    }
+
+    public EventFanout fanout() {
+        return new EventFanout(webhookStore, deliveryQueue(), clock, settings.webhooks());
+    }
+
+    public DeliveryProcessor deliveries(WebhookSender sender) {
+        return new DeliveryProcessor(webhookStore, deliveryQueue(), sender, clock, settings.webhooks());
+    }
+}

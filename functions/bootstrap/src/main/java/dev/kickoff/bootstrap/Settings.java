@@ -1,0 +1,76 @@
+package dev.kickoff.bootstrap;
+
+import dev.kickoff.core.webhook.WebhookSettings;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Configuration every function reads, from its environment (template.yaml declares each variable once).
+ *
+ * @param table            DynamoDB table name ({@code KICKOFF_TABLE})
+ * @param runsQueueUrl     SQS queue of runs to execute ({@code KICKOFF_RUNS_QUEUE_URL})
+ * @param runLease         how long a worker holds a claimed run ({@code KICKOFF_RUN_LEASE_SECONDS})
+ * @param maxReceiveCount  the runs queue's redrive threshold ({@code KICKOFF_RUN_MAX_RECEIVE_COUNT})
+ * @param publicUrl        base URL clients reach the API at, when not derivable from the request
+ *                         ({@code KICKOFF_PUBLIC_URL}, optional)
+ * @param local            true when running on one machine ({@code KICKOFF_LOCAL}); relaxes nothing but what
+ *                         local development needs (e.g. webhook delivery to loopback)
+ * @param metricsNamespace CloudWatch namespace of the EMF metrics ({@code POWERTOOLS_METRICS_NAMESPACE})
+ * @param metricsEnabled   false to drop metrics ({@code KICKOFF_METRICS=off}; the local stack's console)
+ * @param webhookQueueUrl  SQS queue of webhook deliveries ({@code KICKOFF_WEBHOOK_QUEUE_URL})
+ * @param webhooks         webhook retries and retention ({@code KICKOFF_WEBHOOK_RETRY_SCHEDULE},
+ *                         {@code KICKOFF_WEBHOOK_DISABLE_AFTER}; Standard Webhooks' schedule and 5 days by default)
+ */
+public record Settings(
+        String table,
+        String runsQueueUrl,
+        Duration runLease,
+        int maxReceiveCount,
+        String publicUrl,
+        boolean local,
+        String metricsNamespace,
+        boolean metricsEnabled,
+        String webhookQueueUrl,
+        WebhookSettings webhooks) {
+
+    public static Settings fromEnvironment(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(overrides);
+        return new Settings(
+                required(env, "KICKOFF_TABLE"),
+                env.getOrDefault("KICKOFF_RUNS_QUEUE_URL", ""),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("KICKOFF_RUN_LEASE_SECONDS", "60"))),
+                Integer.parseInt(env.getOrDefault("KICKOFF_RUN_MAX_RECEIVE_COUNT", "5")),
+                blankToNull(env.get("KICKOFF_PUBLIC_URL")),
+                Boolean.parseBoolean(env.getOrDefault("KICKOFF_LOCAL", "false")),
+                env.getOrDefault("POWERTOOLS_METRICS_NAMESPACE", "Kickoff"),
+                !"off".equalsIgnoreCase(env.getOrDefault("KICKOFF_METRICS", "on")),
+                env.getOrDefault("KICKOFF_WEBHOOK_QUEUE_URL", ""),
+                webhookSettings(env));
+    }
+
+    private static WebhookSettings webhookSettings(Map<String, String> env) {
+        WebhookSettings d = WebhookSettings.defaults();
+        String schedule = env.get("KICKOFF_WEBHOOK_RETRY_SCHEDULE");
+        String disableAfter = env.get("KICKOFF_WEBHOOK_DISABLE_AFTER");
+        return new WebhookSettings(
+                schedule == null || schedule.isBlank() ? d.schedule() : WebhookSettings.parseSchedule(schedule),
+                disableAfter == null || disableAfter.isBlank() ? d.disableAfter()
+                        : WebhookSettings.parseDuration(disableAfter),
+                d.retention(), d.rotationOverlap(), d.attemptLease(), d.maxPerOrg());
+    }
+
+    private static String required(Map<String, String> env, String name) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not set; template.yaml sets it for every function");
+        }
+        return value;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}
