@@ -177,9 +177,14 @@ final class HttpGateway implements AutoCloseable {
      */
     static final class JsonErrors extends ErrorHandler {
         static byte[] body(int status) {
-            String reason = status == HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431 ? "Request Header Fields Too Large"
-                    : status == HttpStatus.PAYLOAD_TOO_LARGE_413 ? "Request Entity Too Large"
-                    : HttpStatus.getMessage(status);
+            String reason = switch (status) {
+                case HttpStatus.BAD_REQUEST_400 -> "Bad Request";
+                case HttpStatus.NOT_FOUND_404 -> "Not Found";
+                case HttpStatus.PAYLOAD_TOO_LARGE_413 -> "Request Entity Too Large";
+                case HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431 -> "Request Header Fields Too Large";
+                case HttpStatus.INTERNAL_SERVER_ERROR_500 -> "Internal Server Error";
+                default -> HttpStatus.getMessage(status);
+            };
             return ("{\"message\":\"" + reason.replace("\"", "'") + "\"}").getBytes(StandardCharsets.UTF_8);
         }
 
