@@ -26,53 +26,86 @@ public final class JsonSchema {
 
     /** Every violation, in document order, each with a JSON Pointer and a message naming it. */
     public List<SchemaViolation> validate(JsonNode instance) {
-        List<SchemaViolation> out = new ArrayList<>();
-        for (Error e : errors(instance)) {
-            out.add(violation(e));
-        }
-        return out;
+        return RegexBudget.run(() -> {
+            List<SchemaViolation> out = new ArrayList<>();
+            try {
+                for (Error e : errors(instance)) {
+                    out.add(violation(e));
+                }
+            } catch (RegexBudget.Exceeded e) {
+                return List.of(OUT_OF_TIME);
+            }
+            return out;
+        });
     }
 
     /** Every violation with its path as segments and the values involved, for API shapes that word errors their way. */
     public List<SchemaFinding> findings(JsonNode instance) {
-        List<SchemaFinding> out = new ArrayList<>();
-        for (Error e : errors(instance)) {
-            SchemaViolation v = violation(e);
-            List<Object> path = segments(e.getInstanceLocation());
-            boolean missing = "required".equals(v.keyword());
-            if ((missing || "additionalProperties".equals(v.keyword()) || "unevaluatedProperties".equals(v.keyword()))
-                    && e.getProperty() != null) {
-                path.add(e.getProperty());
+        return RegexBudget.run(() -> {
+            List<SchemaFinding> out = new ArrayList<>();
+            List<Error> errors;
+            try {
+                errors = errors(instance);
+            } catch (RegexBudget.Exceeded e) {
+                return List.of(new SchemaFinding(OUT_OF_TIME, List.of(), null, null));
             }
-            out.add(new SchemaFinding(v, path, e.getSchemaNode(), missing ? null : e.getInstanceNode()));
-        }
-        return out;
+            for (Error e : errors) {
+                SchemaViolation v = violation(e);
+                List<Object> path = segments(e.getInstanceLocation());
+                boolean missing = "required".equals(v.keyword());
+                if ((missing || "additionalProperties".equals(v.keyword()) || "unevaluatedProperties".equals(v.keyword()))
+                        && e.getProperty() != null) {
+                    path.add(e.getProperty());
+                }
+                out.add(new SchemaFinding(v, path, e.getSchemaNode(), missing ? null : e.getInstanceNode()));
+            }
+            return out;
+        });
     }
 
     /**
      * Applies the schema to an input the way an API edge should: defaults filled in, unknown properties of closed
-     * objects removed (see {@link SchemaShaping}), then validated. {@code instance} is not modified.
+     * objects removed (see {@link SchemaShaping}), then validated. {@code instance} is not modified. Shaping and
+     * validation share one regular-expression budget.
      */
     public PreparedInput prepare(JsonNode instance) {
-        JsonNode copy = instance.deepCopy();
-        if (document.isObject()) {
-            SchemaShaping.apply(document, copy);
-        }
-        return new PreparedInput(copy, findings(copy));
+        return RegexBudget.run(() -> {
+            JsonNode copy = instance.deepCopy();
+            if (document.isObject()) {
+                try {
+                    SchemaShaping.apply(document, copy);
+                } catch (RegexBudget.Exceeded e) {
+                    return new PreparedInput(instance.deepCopy(), List.of(new SchemaFinding(OUT_OF_TIME, List.of(), null, null)));
+                }
+            }
+            return new PreparedInput(copy, findings(copy));
+        });
     }
 
     /**
+     * The input's strings could not all be checked against the schema's patterns within {@link RegexBudget}: it is
+     * refused as unverified rather than let through, and the keyword is none that API shapes word as a mismatch.
+     */
+    static final SchemaViolation OUT_OF_TIME = new SchemaViolation("", "timeLimit",
+            "value at `/` could not be checked against the schema's patterns within "
+                    + RegexBudget.PER_OPERATION.toSeconds() + " seconds; simplify the patterns or send shorter strings");
+
+    /**
      * The validator's errors. A schema whose references loop without descending into the instance would recurse
-     * until the stack runs out; that is the schema's fault, reported as such rather than as a crash.
+     * until the stack runs out; that is the schema's fault, reported as such rather than as a crash. (Patterns
+     * no longer recurse per character: they run on RE2/J.)
      */
     private List<Error> errors(JsonNode instance) {
         try {
             return schema.validate(instance);
         } catch (StackOverflowError e) {
             throw new JsonSchemas.InvalidSchemaException(RECURSES);
-        } catch (JsonSchemas.InvalidSchemaException e) {
+        } catch (JsonSchemas.InvalidSchemaException | RegexBudget.Exceeded e) {
             throw e;
         } catch (RuntimeException e) {
+            if (e.getCause() instanceof RegexBudget.Exceeded exceeded) {
+                throw exceeded;
+            }
             // e.g. a remote $ref, which is never fetched
             throw new JsonSchemas.InvalidSchemaException(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
@@ -174,7 +207,7 @@ public final class JsonSchema {
         return String.join(", ", out);
     }
 
-    private static String stripLocation(String message) {
+    static String stripLocation(String message) {
         if (message == null) {
             return "is invalid";
         }

@@ -9,8 +9,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.function.Predicate;
 
 /**
  * Fills in {@code default}s and removes unknown properties, the way Ajv's {@code useDefaults} and
@@ -80,12 +79,12 @@ final class SchemaShaping {
                 }
             }
         }
-        List<Pattern> patterns = patterns(schema.get("patternProperties"));
+        List<Predicate<String>> patterns = patterns(schema.get("patternProperties"));
         JsonNode additional = schema.get("additionalProperties");
         if (additional != null && additional.isBoolean() && !additional.booleanValue() && patterns != null) {
             List<String> unknown = new ArrayList<>();
             object.fieldNames().forEachRemaining(name -> {
-                if ((properties == null || !properties.has(name)) && patterns.stream().noneMatch(p -> p.matcher(name).find())) {
+                if ((properties == null || !properties.has(name)) && patterns.stream().noneMatch(p -> p.test(name))) {
                     unknown.add(name);
                 }
             });
@@ -105,7 +104,7 @@ final class SchemaShaping {
                 int i = 0;
                 for (var it = patternSchemas.fields(); it.hasNext(); i++) {
                     var entry = it.next();
-                    if (patterns.get(i).matcher(name).find()) {
+                    if (patterns.get(i).test(name)) {
                         apply(entry.getValue(), child, 0);
                         matched = true;
                     }
@@ -159,16 +158,19 @@ final class SchemaShaping {
         }
     }
 
-    /** The schema's property-name patterns; null when one does not compile (then nothing is stripped there). */
-    private static List<Pattern> patterns(JsonNode patternProperties) {
-        List<Pattern> out = new ArrayList<>();
+    /**
+     * The schema's property-name patterns, as validation runs them ({@link SchemaPatterns}: RE2/J, bounded in time);
+     * null when one does not compile (then nothing is stripped there).
+     */
+    private static List<Predicate<String>> patterns(JsonNode patternProperties) {
+        List<Predicate<String>> out = new ArrayList<>();
         if (patternProperties == null || !patternProperties.isObject()) {
             return out;
         }
         for (var it = patternProperties.fieldNames(); it.hasNext(); ) {
             try {
-                out.add(Pattern.compile(it.next()));
-            } catch (PatternSyntaxException e) {
+                out.add(SchemaPatterns.compile(it.next()));
+            } catch (EcmaRegex.Invalid e) {
                 return null;
             }
         }

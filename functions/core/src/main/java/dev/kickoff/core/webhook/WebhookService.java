@@ -88,8 +88,9 @@ public final class WebhookService {
             throw new KickoffException(Reason.WORKFLOW_NOT_FOUND, "workflow not found");
         }
         if (store.listSubscriptions(orgId).size() >= settings.maxPerOrg()) {
-            throw new KickoffException(Reason.VALIDATION_FAILED, "an organization can have at most "
-                    + settings.maxPerOrg() + " webhooks; delete one first");
+            // The pointer is the whole body: no field is wrong, the request as such is one too many.
+            String message = "an organization can have at most " + settings.maxPerOrg() + " webhooks; delete one first";
+            throw new KickoffException(Reason.VALIDATION_FAILED, message, List.of(new FieldError("", message)));
         }
         String secret = WebhookIds.secret();
         Instant now = now();

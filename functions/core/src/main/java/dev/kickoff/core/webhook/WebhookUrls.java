@@ -9,6 +9,10 @@ import java.util.Locale;
  * What a subscription URL may be: absolute https, no user info, no fragment, at most {@link #MAX_LENGTH}
  * characters; an IP literal must be a public address. In local mode http to localhost, 127.0.0.1 or [::1]
  * is allowed too. Host names are checked again on every delivery, after DNS resolution.
+ *
+ * <p>A host that ends in a number is an IPv4 address to browsers, curl and the C resolver, which read
+ * {@code 2130706433}, {@code 0x7f.1} and {@code 0177.0.0.1} as 127.0.0.1 (Java reads the last as 177.0.0.1):
+ * only the plain dotted quad is accepted, so the address checked is the address every client would use.
  */
 public final class WebhookUrls {
     public static final int MAX_LENGTH = 2048;
@@ -54,9 +58,15 @@ public final class WebhookUrls {
             return "url has an invalid port";
         }
         String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (!literal.contains(":") && endsInNumber(literal) && !DOTTED_QUAD.matcher(literal).matches()) {
+            return "url's host is an IPv4 address in a non-standard spelling; write it as four decimal numbers (a.b.c.d)";
+        }
         if (isIpLiteral(literal)) {
             try {
-                String refusal = AddressPolicy.refusal(InetAddress.getByName(literal), local);
+                InetAddress address = InetAddress.getByName(literal);
+                // Java turns ::ffff:a.b.c.d into a.b.c.d: an IPv6 spelling of loopback is never local mode's loopback.
+                boolean spelledAsIpv6 = literal.contains(":") && address instanceof java.net.Inet4Address;
+                String refusal = AddressPolicy.refusal(address, local && !spelledAsIpv6);
                 if (refusal != null) {
                     return "url points at a " + refusal + "; webhooks go to public addresses only";
                 }
@@ -67,6 +77,16 @@ public final class WebhookUrls {
             return "url points at this machine; webhooks go to public addresses only";
         }
         return null;
+    }
+
+    private static final java.util.regex.Pattern DOTTED_QUAD = java.util.regex.Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
+    /** The WHATWG URL standard's test: the last label (before an optional final dot) is a decimal or 0x number. */
+    static boolean endsInNumber(String host) {
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        String last = h.substring(h.lastIndexOf('.') + 1);
+        return !last.isEmpty() && (last.chars().allMatch(c -> c >= '0' && c <= '9') || last.matches("0[xX][0-9a-fA-F]*"));
     }
 
     static boolean isLoopbackName(String host) {

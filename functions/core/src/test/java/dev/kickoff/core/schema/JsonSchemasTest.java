@@ -68,4 +68,39 @@ class JsonSchemasTest {
         assertThat(JsonSchemas.definitionCheck().check(Json.parse("{\"type\": \"string\"}"), "/attributeSchema"))
                 .extracting(p -> p.path()).containsExactly("/attributeSchema/type");
     }
+
+    static List<dev.kickoff.core.error.FieldError> definitionProblems(String schema) {
+        return JsonSchemas.definitionCheck().check(Json.parse(schema), "/inputSchema");
+    }
+
+    /** These compiled, and then did nothing (multipleOf 0) or something undefined; the meta-schema refuses them. */
+    @Test
+    void schemasTheMetaSchemaRefusesAreRefusedWithPointersIntoTheDefinition() {
+        var problems = definitionProblems("""
+                {"type": "object", "required": ["a"],
+                 "properties": {"a": {"type": "number", "multipleOf": 0}, "b": {"type": "string", "minLength": -1},
+                                "c": {"type": "strin"}, "d": {"type": "array", "minItems": 1.5},
+                                "e": {"enum": "not an array"}, "f": {"required": "x"}}}""");
+        assertThat(problems).extracting(p -> p.path()).containsExactly("/inputSchema/properties/a/multipleOf",
+                "/inputSchema/properties/b/minLength", "/inputSchema/properties/c/type", "/inputSchema/properties/d/minItems",
+                "/inputSchema/properties/e/enum", "/inputSchema/properties/f/required");
+        assertThat(problems).allSatisfy(p -> assertThat(p.message()).startsWith("not a valid JSON Schema: ")
+                .doesNotContain("$."));
+        assertThat(definitionProblems("""
+                {"type": "object", "properties": {"a": {"type": "number", "multipleOf": 0.01, "minimum": 0},
+                 "b": {"type": ["string", "null"], "minLength": 0, "format": "email"}}}""")).isEmpty();
+    }
+
+    @Test
+    void aDeclaredDraftIsCheckedAgainstItsOwnMetaSchema() {
+        assertThat(definitionProblems("""
+                {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+                 "properties": {"a": {"type": "number", "exclusiveMinimum": 0}}}""")).isEmpty();
+        assertThat(definitionProblems("""
+                {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+                 "properties": {"a": {"type": "number", "exclusiveMinimum": true}}}"""))
+                .extracting(p -> p.path()).containsExactly("/inputSchema/properties/a/exclusiveMinimum");
+        assertThat(definitionProblems("{\"$schema\": \"https://example.com/my-dialect\", \"type\": \"object\"}"))
+                .extracting(p -> p.path()).containsExactly("/inputSchema/$schema");
+    }
 }

@@ -1,0 +1,187 @@
+package dev.kickoff.local;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.kickoff.emulators.FunctionSpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The local gateway over real HTTP, byte for byte on a socket (an HTTP client library would refuse to send most
+ * of these requests): what API Gateway refuses before the function runs is refused as JSON, never an HTML page
+ * or a closed connection; everything else reaches the function as a payload 2.0 event.
+ */
+class HttpGatewayTest {
+    static final FunctionSpec FUNCTION = new FunctionSpec("ApiFunction", "test.Handler", "handleRequest", ".", 10, 1024,
+            Map.of(), List.of());
+    static final AtomicReference<APIGatewayV2HTTPEvent> LAST = new AtomicReference<>();
+    static HttpGateway gateway;
+
+    @BeforeAll
+    static void start() throws IOException {
+        gateway = new HttpGateway(0, FUNCTION, (event, context) -> {
+            LAST.set(event);
+            if (event.getRawPath().equals("/boom")) {
+                throw new IllegalStateException("the function failed");
+            }
+            APIGatewayV2HTTPResponse response = new APIGatewayV2HTTPResponse();
+            response.setStatusCode(201);
+            response.setHeaders(Map.of("Content-Type", "application/json", "X-Seen", event.getRawPath()));
+            response.setBody("{\"ok\":true,\"headers\":" + event.getHeaders().size() + "}");
+            return response;
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @BeforeEach
+    void forget() {
+        LAST.set(null);
+    }
+
+    record Answer(int status, Map<String, String> headers, String body) {
+    }
+
+    /** Sends {@code head} (CRLFs included) and {@code body} as they are, and reads one response. */
+    static Answer exchange(String head, byte[] body) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            if (body != null) {
+                try {
+                    out.write(body);
+                } catch (IOException refusedEarly) {
+                    // the gateway may answer and close before reading all of an oversized body
+                }
+            }
+            out.flush();
+            return read(socket.getInputStream());
+        }
+    }
+
+    static Answer read(InputStream in) throws IOException {
+        ByteArrayOutputStream headBytes = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            assertThat(b).as("the connection was closed without a complete answer: " + headBytes).isNotNegative();
+            headBytes.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        String[] lines = headBytes.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+            }
+        }
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        return new Answer(status, headers, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+
+    static Answer get(String target, String extraHeaders) throws IOException {
+        return exchange("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extraHeaders + "Connection: close\r\n\r\n", null);
+    }
+
+    static void assertGatewayRefusal(Answer answer, int status, String message) {
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(status);
+        assertThat(answer.headers().get("content-type")).startsWith("application/json");
+        assertThat(answer.body()).isEqualTo("{\"message\":\"" + message + "\"}");
+        assertThat(LAST.get()).as("the function was not called").isNull();
+    }
+
+    @Test
+    void aRequestReachesTheFunctionAsAPayload2EventAndItsAnswerComesBack() throws IOException {
+        byte[] body = "{\"input\":{\"a\":1}}".getBytes(StandardCharsets.UTF_8);
+        Answer answer = exchange("POST /api/runs?x=%41&y=2 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\nX-Twice: 1\r\nX-Twice: 2\r\nConnection: close\r\n\r\n", body);
+        assertThat(answer.status()).isEqualTo(201);
+        assertThat(answer.headers().get("x-seen")).isEqualTo("/api/runs");
+        assertThat(answer.body()).startsWith("{\"ok\":true");
+        APIGatewayV2HTTPEvent event = LAST.get();
+        assertThat(event.getRawPath()).isEqualTo("/api/runs");
+        assertThat(event.getRawQueryString()).isEqualTo("x=%41&y=2");
+        assertThat(event.getQueryStringParameters()).containsEntry("x", "A");
+        assertThat(event.getHeaders()).containsEntry("x-twice", "1,2").containsEntry("content-type", "application/json");
+        assertThat(event.getBody()).isEqualTo("{\"input\":{\"a\":1}}");
+        assertThat(event.getRequestContext().getHttp().getSourceIp()).isEqualTo("127.0.0.1");
+    }
+
+    /** The JDK server answered this with an HTML page before any code of ours ran. */
+    @Test
+    void aBrokenPercentEncodingIsAJson400() throws IOException {
+        assertGatewayRefusal(get("/api/%ZZ", ""), 400, "Bad Request");
+        assertGatewayRefusal(get("/api/x%", ""), 400, "Bad Request");
+        assertGatewayRefusal(get("/api/x?q=%G1", ""), 400, "Bad Request");
+    }
+
+    @Test
+    void aMalformedRequestLineIsAJson400() throws IOException {
+        assertGatewayRefusal(exchange("GARBAGE\r\n\r\n", null), 400, "Bad Request");
+        assertGatewayRefusal(exchange("GET /a b c HTTP/1.1\r\nHost: localhost\r\n\r\n", null), 400, "Bad Request");
+    }
+
+    /** The JDK server closed the connection without an answer past 200 headers. */
+    @Test
+    void manyHeadersWithinApiGatewaysSizeReachTheFunction() throws IOException {
+        StringBuilder headers = new StringBuilder();
+        for (int i = 0; i < 250; i++) {
+            headers.append("X-H").append(i).append(": ").append(i).append("\r\n");
+        }
+        Answer answer = get("/many", headers.toString());
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(201);
+        assertThat(LAST.get().getHeaders()).hasSizeGreaterThan(250);
+    }
+
+    @Test
+    void headersOverApiGatewaysLimitAreAJson431() throws IOException {
+        StringBuilder headers = new StringBuilder();
+        for (int i = 0; i < 250; i++) {
+            headers.append("X-H").append(i).append(": ").append("v".repeat(50)).append("\r\n");
+        }
+        assertGatewayRefusal(get("/many", headers.toString()), 431, "Request Header Fields Too Large");
+        // One value alone, and a head so large that Jetty refuses it before this class sees it.
+        assertGatewayRefusal(get("/one", "Cookie: " + "c".repeat(HttpGateway.MAX_REQUEST_LINE_AND_HEADER_VALUES) + "\r\n"),
+                431, "Request Header Fields Too Large");
+        assertGatewayRefusal(get("/huge", "Cookie: " + "c".repeat(HttpGateway.MAX_HEAD_BYTES + 10) + "\r\n"),
+                431, "Request Header Fields Too Large");
+    }
+
+    @Test
+    void aBodyOverTenMegabytesIsAJson413() throws IOException {
+        byte[] body = new byte[HttpGateway.MAX_BODY_BYTES + 1];
+        Answer answer = exchange("POST /big HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.length
+                + "\r\nConnection: close\r\n\r\n", body);
+        assertGatewayRefusal(answer, 413, "Request Entity Too Large");
+    }
+
+    @Test
+    void aFunctionThatThrowsIsAJson500() throws IOException {
+        Answer answer = get("/boom", "");
+        assertThat(answer.status()).isEqualTo(500);
+        assertThat(answer.body()).isEqualTo("{\"message\":\"Internal Server Error\"}");
+    }
+}
