@@ -2,7 +2,10 @@ package dev.kickoff.admin;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.kickoff.core.auth.IssuedToken;
+import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.error.KickoffException;
+import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.org.OrganizationService;
 import dev.kickoff.bootstrap.CompositionRoot;
 import dev.kickoff.bootstrap.Settings;
@@ -13,17 +16,30 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The admin Lambda ({@code template.yaml}: {@code dev.kickoff.admin.AdminHandler::handleRequest}), invoked by hand:
+ * The admin Lambda ({@code template.yaml}: {@code dev.kickoff.admin.AdminHandler::handleRequest}), invoked by hand,
+ * on AWS with {@code aws lambda invoke} and locally with {@code ./kickoff admin '<payload>'} (the local stack runs
+ * this same class):
  * <pre>
  * aws lambda invoke --function-name &lt;AdminFunctionName&gt; --cli-binary-format raw-in-base64-out \
- *   --payload '{"action": "create-organization", "name": "Acme"}' out.json
+ *   --payload '{"action": "create-org", "name": "Acme"}' out.json
  * </pre>
- * answers {@code {"org_id": …, "manage_token": "mgt_…"}}. The token is in the response only: it is not logged.
- * {@code {"action": "set-execute-rate-limit", "org_id": …, "per_minute": 2000}} sets an organization's own limit on
- * execute (trigger) requests per minute per API token ({@code "per_minute": null} restores the default, 500).
+ * <ul>
+ * <li>{@code {"action": "create-org", "name": …}} answers {@code {"org_id", "manage_token", "api_token"}}: an
+ *     organization ready to use, the shape of the local stack's {@code credentials.json};</li>
+ * <li>{@code {"action": "create-organization", "name": …}} answers {@code {"org_id", "name", "manage_token"}}
+ *     (API tokens are then made with the manage token);</li>
+ * <li>{@code {"action": "set-execute-rate-limit", "org_id": …, "per_minute": 2000}} sets an organization's own
+ *     limit on execute (trigger) requests per minute per API token ({@code "per_minute": null} restores the
+ *     default, 500).</li>
+ * </ul>
+ * Tokens are in the answer only, never in the log. A request it cannot carry out answers {@code {"error": …}}
+ * (a normal return, so {@code aws lambda invoke} writes it to its output file like any answer).
  */
 public class AdminHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+    static final String ACTIONS = "create-org, create-organization, set-execute-rate-limit";
+    /** The name of the API token create-org issues (shown as the run's trigger name in seeds 002 and 004). */
+    static final String DEFAULT_API_TOKEN_NAME = "default";
 
     private final CompositionRoot runtime;
 
@@ -38,45 +54,83 @@ public class AdminHandler implements RequestHandler<Map<String, Object>, Map<Str
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         Object action = input == null ? null : input.get("action");
-        Map<String, Object> out = new LinkedHashMap<>();
-        if ("set-execute-rate-limit".equals(action)) {
-            return setExecuteRateLimit(input, out);
-        }
-        if (!"create-organization".equals(action)) {
-            out.put("error", "unknown action " + action + "; supported: create-organization, set-execute-rate-limit");
-            return out;
+        if (action == null) {
+            return error("the payload needs an \"action\"; supported: " + ACTIONS);
         }
         try {
-            OrganizationService.Bootstrap boot = runtime.organizations().create(String.valueOf(input.get("name")));
-            LOG.info("created organization {} with manage token {}", boot.organization().id(),
-                    boot.manageToken().token().id());
-            out.put("org_id", boot.organization().id());
-            out.put("name", boot.organization().name());
-            out.put("manage_token", boot.manageToken().secret());
-            return out;
+            return switch (String.valueOf(action)) {
+                case "create-org" -> createOrg(input);
+                case "create-organization" -> createOrganization(input);
+                case "set-execute-rate-limit" -> setExecuteRateLimit(input);
+                default -> error("unknown action " + action + "; supported: " + ACTIONS);
+            };
         } catch (KickoffException e) {
-            out.put("error", e.getMessage());
-            return out;
+            return error(e.getMessage());
         }
     }
 
-    private Map<String, Object> setExecuteRateLimit(Map<String, Object> input, Map<String, Object> out) {
+    private Map<String, Object> createOrganization(Map<String, Object> input) {
+        if (!(input.get("name") instanceof String name)) {
+            return error("create-organization needs a \"name\" (a string of 1 to 200 characters)");
+        }
+        OrganizationService.Bootstrap boot = runtime.organizations().create(name);
+        LOG.info("created organization {} with manage token {}", boot.organization().id(),
+                boot.manageToken().token().id());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("org_id", boot.organization().id());
+        out.put("name", boot.organization().name());
+        out.put("manage_token", boot.manageToken().secret());
+        return out;
+    }
+
+    /**
+     * An organization with a manage token and an API token. These are three writes, like the local stack's first
+     * start: should the API token fail, the answer still carries the organization and its manage token (their only
+     * copy), with the error; an API token can then be made through the management API.
+     */
+    private Map<String, Object> createOrg(Map<String, Object> input) {
+        if (!(input.get("name") instanceof String name)) {
+            return error("create-org needs a \"name\" (a string of 1 to 200 characters)");
+        }
+        OrganizationService.Bootstrap boot = runtime.organizations().create(name);
+        long orgId = boot.organization().id();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("org_id", orgId);
+        out.put("manage_token", boot.manageToken().secret());
+        IssuedToken api;
+        try {
+            api = runtime.tokens().issue(orgId, DEFAULT_API_TOKEN_NAME, Scope.API);
+        } catch (RuntimeException e) {
+            LOG.warn("created organization {} with manage token {}, but not its API token: {}", orgId,
+                    boot.manageToken().token().id(), e.toString());
+            out.put("error", "the organization was created, but not its API token (" + e.getMessage()
+                    + "); create one with the manage token: POST /api/manage/v1/tokens");
+            return out;
+        }
+        LOG.info("created organization {} with manage token {} and API token {}", orgId,
+                boot.manageToken().token().id(), api.token().id());
+        out.put("api_token", api.secret());
+        return out;
+    }
+
+    private Map<String, Object> setExecuteRateLimit(Map<String, Object> input) {
         if (!(input.get("org_id") instanceof Number orgId) || !input.containsKey("per_minute")
                 || !(input.get("per_minute") == null || input.get("per_minute") instanceof Number)) {
-            out.put("error", "set-execute-rate-limit needs a numeric org_id and per_minute (a number, or null for the default)");
-            return out;
+            return error("set-execute-rate-limit needs a numeric org_id and per_minute (a number, or null for the default)");
         }
         Number perMinute = (Number) input.get("per_minute");
-        try {
-            runtime.executeLimits().setLimit(orgId.longValue(), perMinute == null ? null : perMinute.intValue());
-            LOG.info("set the execute rate limit of organization {} to {}", orgId, perMinute);
-            out.put("org_id", orgId.longValue());
-            out.put("execute_rate_limit_per_minute", perMinute == null
-                    ? dev.kickoff.core.limit.ExecuteRateLimiter.DEFAULT_LIMIT_PER_MINUTE : perMinute.intValue());
-            return out;
-        } catch (KickoffException e) {
-            out.put("error", e.getMessage());
-            return out;
-        }
+        runtime.executeLimits().setLimit(orgId.longValue(), perMinute == null ? null : perMinute.intValue());
+        LOG.info("set the execute rate limit of organization {} to {}", orgId, perMinute);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("org_id", orgId.longValue());
+        out.put("execute_rate_limit_per_minute", perMinute == null
+                ? ExecuteRateLimiter.DEFAULT_LIMIT_PER_MINUTE : perMinute.intValue());
+        return out;
+    }
+
+    private static Map<String, Object> error(String message) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("error", message);
+        return out;
     }
 }

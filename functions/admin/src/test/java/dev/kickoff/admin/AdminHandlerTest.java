@@ -63,4 +63,54 @@ class AdminHandlerTest {
         assertThat(handler.handleRequest(Map.of("action", "set-execute-rate-limit", "org_id", "x"), context))
                 .containsKey("error");
     }
+    @Test
+    void createOrgMakesAnOrganizationWithAManageTokenAndAnApiTokenThatBothWork() {
+        var resources = TestAws.get().provision("admin-create-org");
+        var spec = FunctionSpec.of("AdminFunction", resources);
+        var handler = new AdminHandler(spec.environment());
+        var out = handler.handleRequest(Map.of("action", "create-org", "name", "Second"), new LocalLambdaContext(spec));
+        assertThat(out.keySet()).containsExactly("org_id", "manage_token", "api_token");
+        long org = ((Number) out.get("org_id")).longValue();
+
+        var tokens = new CompositionRoot(Settings.fromEnvironment(spec.environment())).tokens();
+        assertThat(tokens.authenticate((String) out.get("manage_token"))).hasValueSatisfying(p -> {
+            assertThat(p.orgId()).isEqualTo(org);
+            assertThat(p.scope()).isEqualTo(Scope.MANAGE);
+        });
+        assertThat(tokens.authenticate((String) out.get("api_token"))).hasValueSatisfying(p -> {
+            assertThat(p.orgId()).isEqualTo(org);
+            assertThat(p.scope()).isEqualTo(Scope.API);
+        });
+        assertThat(tokens.list(org)).extracting(t -> t.name()).contains(AdminHandler.DEFAULT_API_TOKEN_NAME);
+
+        // A second organization is another one, with tokens of its own.
+        var second = handler.handleRequest(Map.of("action", "create-org", "name", "Third"), new LocalLambdaContext(spec));
+        assertThat(((Number) second.get("org_id")).longValue()).isNotEqualTo(org);
+        assertThat(second.get("api_token")).isNotEqualTo(out.get("api_token"));
+    }
+
+    @Test
+    void badPayloadsAreClearErrorsAndCreateNothing() {
+        var resources = TestAws.get().provision("admin-bad");
+        var spec = FunctionSpec.of("AdminFunction", resources);
+        var handler = new AdminHandler(spec.environment());
+        var context = new LocalLambdaContext(spec);
+        assertThat(handler.handleRequest(Map.of("name", "Acme"), context))
+                .containsOnlyKeys("error").extracting(m -> (String) m.get("error")).asString()
+                .contains("needs an \"action\"").contains("create-org");
+        assertThat(handler.handleRequest(null, context)).containsOnlyKeys("error");
+        assertThat(handler.handleRequest(Map.of("action", "create-orgs", "name", "Acme"), context).get("error"))
+                .asString().contains("unknown action create-orgs").contains("create-org, create-organization");
+        // Without a name (it used to become an organization called "null"), or with a name that is not a string.
+        assertThat(handler.handleRequest(Map.of("action", "create-org"), context))
+                .containsOnlyKeys("error").extracting(m -> (String) m.get("error")).asString().contains("\"name\"");
+        assertThat(handler.handleRequest(Map.of("action", "create-organization"), context)).containsOnlyKeys("error");
+        assertThat(handler.handleRequest(Map.of("action", "create-org", "name", 42), context)).containsOnlyKeys("error");
+        assertThat(handler.handleRequest(Map.of("action", "create-org", "name", "x".repeat(201)), context))
+                .containsOnlyKeys("error").extracting(m -> (String) m.get("error")).asString().contains("1 to 200");
+
+        var scan = new CompositionRoot(Settings.fromEnvironment(spec.environment())).dynamo()
+                .scan(b -> b.tableName(spec.environment().get("KICKOFF_TABLE")));
+        assertThat(scan.count()).as("no organization or token was written").isZero();
+    }
 }

@@ -76,6 +76,7 @@ public final class KickoffLocal implements AutoCloseable {
     private final StackResources resources;
     private final boolean firstStart;
     private final Long sampleWorkflowId;
+    private final InvokeEndpoint invokeEndpoint;
 
     private KickoffLocal(Options options) throws IOException {
         Files.createDirectories(options.dataDir());
@@ -150,6 +151,18 @@ public final class KickoffLocal implements AutoCloseable {
         closeables.add(gateway);
         port = gateway.port();
 
+        // Functions nothing triggers (the admin function) are invoked by hand: `./kickoff admin`, as with
+        // `aws lambda invoke` on AWS.
+        Map<String, InvokeEndpoint.Function> byHand = new java.util.LinkedHashMap<>();
+        for (FunctionSpec spec : functions) {
+            if (spec.events().isEmpty()) {
+                byHand.put(spec.logicalId(), new InvokeEndpoint.Function(spec,
+                        LambdaHandlers.instantiate(spec, localEnvironment)));
+            }
+        }
+        invokeEndpoint = new InvokeEndpoint(byHand, options.dataDir(), port);
+        closeables.add(invokeEndpoint);
+
         // Stream functions render public URLs (webhook payloads): the local API's, now that its port is known.
         Map<String, String> streamEnvironment = new HashMap<>(localEnvironment);
         streamEnvironment.put("KICKOFF_PUBLIC_URL", baseUrl());
@@ -190,6 +203,11 @@ public final class KickoffLocal implements AutoCloseable {
     /** Every event source now feeding a handler, as {@code Function/Event (kind)}. */
     public List<String> wiredEventSources() {
         return List.copyOf(wired);
+    }
+
+    /** The functions invoked by hand ({@code ./kickoff admin}), by logical ID. */
+    public java.util.Set<String> invocableFunctions() {
+        return invokeEndpoint.functions();
     }
 
     public StackResources resources() {
@@ -279,6 +297,7 @@ public final class KickoffLocal implements AutoCloseable {
             out.println("Local organization " + credentials.orgId() + "; tokens in " + dataDir.resolve(LocalCredentials.FILE));
         }
         out.println();
+        out.println("Administration (the admin function): ./kickoff admin '{\"action\": \"create-org\", \"name\": \"Second\"}'");
         out.println("Kickoff is ready on " + baseUrl() + " (data in " + dataDir.toAbsolutePath() + "; Ctrl+C stops it)");
         out.flush();
     }
