@@ -65,7 +65,9 @@ public final class SmtpMailSender implements MailSender {
         }
         InetAddress target;
         try {
-            InetAddress[] addresses = resolver.resolve(bare);
+            // A literal address is parsed, never looked up.
+            InetAddress[] addresses = WebhookUrls.isIpLiteral(bare) ? new InetAddress[]{InetAddress.getByName(bare)}
+                    : resolver.resolve(bare);
             if (addresses == null || addresses.length == 0) {
                 return new Failed(true, "connect", "DNS: " + bare + " has no address");
             }

@@ -88,7 +88,8 @@ public final class FakeStripe implements AutoCloseable {
     }
 
     /**
-     * The next request to {@code path} (e.g. {@code /v1/invoices}) is answered with {@code status} and Stripe's error
+     * The next request to a path matching {@code path} (a regex, e.g. {@code /v1/invoices} or
+     * {@code /v1/invoices/[^/]+/finalize}) is answered with {@code status} and Stripe's error
      * shape, and not stored for idempotency (as Stripe does for requests it did not execute).
      */
     public void failNext(String path, int status, String type, String code, String message, Map<String, String> headers) {
@@ -144,7 +145,7 @@ public final class FakeStripe implements AutoCloseable {
                 return;
             }
             for (Scripted s : scripted) {
-                if (s.path().equals(path) && scripted.remove(s)) {
+                if (path.matches(s.path()) && scripted.remove(s)) {
                     requests.add(new Request(method, path, key, form, false));
                     send(exchange, s.status(), s.body(), s.headers());
                     return;
