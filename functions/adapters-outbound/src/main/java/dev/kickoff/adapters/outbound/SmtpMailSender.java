@@ -98,8 +98,10 @@ public final class SmtpMailSender implements MailSender {
         props.put("mail.smtp.auth", Boolean.toString(server.username() != null));
         // Deliver to the recipients the server accepts and report the others, rather than all-or-nothing.
         props.put("mail.smtp.sendpartial", "true");
-        // Our own HELO name: looking up the local host name can take seconds where there is no reverse DNS.
-        props.put("mail.smtp.localhost", "kickoff.invalid");
+        // Our own HELO name, the sender's domain: looking up the local host name can take seconds where there is
+        // no reverse DNS, and a Lambda's host name means nothing to the server.
+        String from = message.from() == null ? "" : message.from();
+        props.put("mail.smtp.localhost", from.contains("@") ? from.substring(from.lastIndexOf('@') + 1) : "localhost");
         Session session = Session.getInstance(props);
 
         List<String> recipients = new ArrayList<>(message.to());
