@@ -57,6 +57,7 @@ class StripeActionsTest {
         assertThat(invoice.get("object").asText()).isEqualTo("invoice");
         assertThat(invoice.get("number").asText()).as("{{steps.create-invoice.output.number}}").isNotBlank();
         assertThat(invoice.get("status").asText()).isEqualTo("open");
+        assertThat(invoice.get("auto_advance").asBoolean()).as("handed to Stripe's collection").isTrue();
         assertThat(invoice.get("total").asLong()).isEqualTo(431784);
         assertThat(invoice.get("currency").asText()).isEqualTo("usd");
         assertThat(invoice.at("/metadata/source").asText()).isEqualTo("api-order");
@@ -70,6 +71,8 @@ class StripeActionsTest {
         assertThat(sent).extracting(FakeStripe.Request::idempotencyKey).doesNotHaveDuplicates()
                 .allMatch(k -> k.startsWith("9001-create-invoice-"));
         assertThat(sent.get(1).form()).containsEntry("amount", "431784").containsEntry("invoice", invoice.get("id").asText());
+        assertThat(sent.get(0).form()).containsEntry("auto_advance", "false").containsEntry("metadata[source]", "api-order");
+        assertThat(sent.get(2).form()).containsEntry("auto_advance", "true");
     }
 
     @Test

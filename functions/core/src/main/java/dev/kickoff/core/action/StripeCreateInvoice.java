@@ -25,7 +25,9 @@ import java.util.Set;
  *   <li>a draft invoice ({@code POST /v1/invoices}, pending items excluded, so the invoice holds exactly this
  *       step's item);</li>
  *   <li>the invoice item on it ({@code POST /v1/invoiceitems} with {@code invoice});</li>
- *   <li>finalization ({@code POST /v1/invoices/{id}/finalize}), which gives the invoice its {@code number}.</li>
+ *   <li>finalization ({@code POST /v1/invoices/{id}/finalize} with {@code auto_advance=true}), which gives the
+ *       invoice its {@code number} and hands it to Stripe's collection (charge, or email with
+ *       {@code daysUntilDue}).</li>
  * </ol>
  * A retry after any of them replays the ones already done (Stripe answers a repeated key with the stored
  * answer), so the customer is invoiced once. Output: Stripe's finalized invoice object, so
@@ -167,8 +169,10 @@ public final class StripeCreateInvoice implements Action {
             }
             stripe.post(request.connection(), "/v1/invoiceitems", HttpParts.flatten(itemForm), key + "-item", timeout);
 
+            // Created with auto_advance off so nothing happens to a half-built invoice; finalized with it on, so
+            // Stripe then collects it as its collection method says (charges the default method, or emails it).
             JsonNode finalized = stripe.post(request.connection(), "/v1/invoices/" + invoiceId + "/finalize",
-                    List.of(), key + "-finalize", timeout);
+                    List.of(java.util.Map.entry("auto_advance", "true")), key + "-finalize", timeout);
             return new ActionResult.Succeeded(finalized, recorded);
         } catch (ActionFailure f) {
             return f.result(recorded);

@@ -270,6 +270,9 @@ public final class FakeStripe implements AutoCloseable {
                 return error("invalid_request_error", "invoice_not_editable", "This invoice is already finalized, you can't re-finalize a non-draft invoice.", null);
             }
             inv.put("status", "open");
+            if (form.containsKey("auto_advance")) {
+                inv.put("auto_advance", Boolean.parseBoolean(form.get("auto_advance")));
+            }
             inv.put("number", String.format("KICK-%04d", numbers.incrementAndGet()));
             return inv.toString();
         }
