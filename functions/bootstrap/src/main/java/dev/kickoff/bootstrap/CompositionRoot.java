@@ -35,6 +35,15 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import dev.kickoff.core.engine.StepType;
+import dev.kickoff.adapters.aws.DynamoConnectionStore;
+import dev.kickoff.adapters.aws.KmsSecretBox;
+import dev.kickoff.adapters.outbound.KeyFileSecretBox;
+import dev.kickoff.adapters.outbound.SafeHttpClient;
+import dev.kickoff.adapters.outbound.SmtpMailSender;
+import dev.kickoff.core.action.ActionRunner;
+import dev.kickoff.core.action.Actions;
+import dev.kickoff.core.connection.ConnectionService;
+import dev.kickoff.core.port.SecretBox;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -54,6 +63,8 @@ public final class CompositionRoot {
     private final RunObserver observer;
     private final DynamoDbClient dynamo;
     private volatile SqsClient sqs;
+    /** One per instance: the KMS box caches data keys (briefly), which is only worth it if it is kept. */
+    private volatile SecretBox secretBox;
 
     private final DynamoTable table;
     private final IdGenerator ids;
@@ -226,5 +237,70 @@ public final class CompositionRoot {
 
     public DeliveryProcessor deliveries(WebhookSender sender) {
         return new DeliveryProcessor(webhookStore, deliveryQueue(), sender, clock, settings.webhooks());
+    }
+
+    // ---- connections and steps that act (the step types that use them come later)
+
+    /**
+     * The master key of connection secrets, built on first use: KMS on AWS, the key file in the local stack. A
+     * function without either can list and show connections, but not seal or open their secrets.
+     */
+    public SecretBox secretBox() {
+        SecretBox current = secretBox;
+        if (current == null) {
+            synchronized (this) {
+                if (secretBox == null) {
+                    Settings.Secrets s = settings.secrets();
+                    if (s.keyFile() != null) {
+                        secretBox = KeyFileSecretBox.open(java.nio.file.Path.of(s.keyFile()));
+                    } else if (s.kmsKeyId() != null) {
+                        secretBox = new KmsSecretBox(AwsClients.kms(), s.kmsKeyId());
+                    } else {
+                        throw new IllegalStateException("connection secrets need KICKOFF_SECRETS_KMS_KEY_ID (template.yaml"
+                                + " sets it for the API and worker functions) or KICKOFF_SECRETS_KEY_FILE (the local stack)");
+                    }
+                }
+                current = secretBox;
+            }
+        }
+        return current;
+    }
+
+    public DynamoConnectionStore connectionStore() {
+        return new DynamoConnectionStore(table);
+    }
+
+    public ConnectionService connections() {
+        // The box is looked up when a secret is sealed or opened, not before: listing needs no key.
+        SecretBox lazy = new SecretBox() {
+            @Override
+            public byte[] seal(java.util.Map<String, String> secrets, Context context) {
+                return secretBox().seal(secrets, context);
+            }
+
+            @Override
+            public java.util.Map<String, String> open(byte[] sealed, Context context) {
+                return secretBox().open(sealed, context);
+            }
+        };
+        return new ConnectionService(connectionStore(), lazy, clock, settings.local());
+    }
+
+    /** Outbound HTTP under the SSRF rules (loopback allowed in local mode only). */
+    public SafeHttpClient outboundHttp() {
+        return new SafeHttpClient(settings.local());
+    }
+
+    public SmtpMailSender mailSender() {
+        return new SmtpMailSender(settings.local());
+    }
+
+    public Actions actions() {
+        return Actions.standard(outboundHttp(), mailSender(), clock);
+    }
+
+    /** What a step type that acts wraps: connection choice, the action, and redaction of what is recorded. */
+    public ActionRunner actionRunner() {
+        return new ActionRunner(actions(), connections());
     }
 }

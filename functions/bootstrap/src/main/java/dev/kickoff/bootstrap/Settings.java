@@ -22,6 +22,8 @@ import java.util.Map;
  * @param webhookQueueUrl  SQS queue of webhook deliveries ({@code KICKOFF_WEBHOOK_QUEUE_URL})
  * @param webhooks         webhook retries and retention ({@code KICKOFF_WEBHOOK_RETRY_SCHEDULE},
  *                         {@code KICKOFF_WEBHOOK_DISABLE_AFTER}; Standard Webhooks' schedule and 5 days by default)
+ * @param secrets          where connection secrets' master key is: KMS ({@code KICKOFF_SECRETS_KMS_KEY_ID}, on AWS)
+ *                         or a key file ({@code KICKOFF_SECRETS_KEY_FILE}, the local stack); at most one
  */
 public record Settings(
         String table,
@@ -33,7 +35,18 @@ public record Settings(
         String metricsNamespace,
         boolean metricsEnabled,
         String webhookQueueUrl,
-        WebhookSettings webhooks) {
+        WebhookSettings webhooks,
+        Secrets secrets) {
+
+    /** The master key of connection secrets: a KMS key ID/ARN, or a key file's path; either may be null. */
+    public record Secrets(String kmsKeyId, String keyFile) {
+        public Secrets {
+            if (kmsKeyId != null && keyFile != null) {
+                throw new IllegalStateException("set KICKOFF_SECRETS_KMS_KEY_ID (AWS) or KICKOFF_SECRETS_KEY_FILE"
+                        + " (the local stack), not both");
+            }
+        }
+    }
 
     public static Settings fromEnvironment(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(System.getenv());
@@ -48,7 +61,8 @@ public record Settings(
                 env.getOrDefault("POWERTOOLS_METRICS_NAMESPACE", "Kickoff"),
                 !"off".equalsIgnoreCase(env.getOrDefault("KICKOFF_METRICS", "on")),
                 env.getOrDefault("KICKOFF_WEBHOOK_QUEUE_URL", ""),
-                webhookSettings(env));
+                webhookSettings(env),
+                new Secrets(blankToNull(env.get("KICKOFF_SECRETS_KMS_KEY_ID")), blankToNull(env.get("KICKOFF_SECRETS_KEY_FILE"))));
     }
 
     private static WebhookSettings webhookSettings(Map<String, String> env) {

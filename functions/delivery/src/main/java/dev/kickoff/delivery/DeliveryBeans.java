@@ -1,5 +1,6 @@
 package dev.kickoff.delivery;
 
+import dev.kickoff.adapters.outbound.SafeHttpSender;
 import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;

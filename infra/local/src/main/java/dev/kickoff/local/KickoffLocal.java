@@ -19,6 +19,7 @@ import dev.kickoff.emulators.Provisioner;
 import dev.kickoff.emulators.ScheduleEventSource;
 import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
+import dev.kickoff.adapters.outbound.KeyFileSecretBox;
 import dev.kickoff.bootstrap.CompositionRoot;
 import dev.kickoff.bootstrap.Settings;
 import dev.kickoff.adapters.aws.SqsRunQueue;
@@ -45,6 +46,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class KickoffLocal implements AutoCloseable {
     public static final String STACK_NAME = "kickoff-local";
+    /** The local master key of connection secrets, under the data directory. */
+    public static final String SECRETS_KEY_FILE = "secrets.key";
 
     /** @param sqsConcurrency pollers per SQS event source, as Lambda scales its own */
     public record Options(int port, Path dataDir, Path template, int sqsConcurrency) {
@@ -90,9 +93,17 @@ public final class KickoffLocal implements AutoCloseable {
         resources = new Provisioner(endpoints.dynamoDbClient(), endpoints.sqsClient())
                 .provision(CloudFormationTemplate.load(options.template()), STACK_NAME, endpoints.region());
 
+        // Connection secrets: a master key in a file of the data directory (0600), made on first start, in place of
+        // the KMS key the template gives the functions on AWS.
+        Path secretsKey = options.dataDir().resolve(SECRETS_KEY_FILE).toAbsolutePath();
+        if (KeyFileSecretBox.createIfAbsent(secretsKey)) {
+            LOG.info("created the connection secrets key {} (mode 0600): keep it with the data directory", secretsKey);
+        }
         Map<String, String> localEnvironment = Map.of(
                 "KICKOFF_LOCAL", "true",
-                "KICKOFF_METRICS", "off");
+                "KICKOFF_METRICS", "off",
+                "KICKOFF_SECRETS_KEY_FILE", secretsKey.toString(),
+                "KICKOFF_SECRETS_KMS_KEY_ID", "");
         List<FunctionSpec> functions = FunctionSpec.all(resources);
         List<FunctionSpec> streamFunctions = new ArrayList<>();
         FunctionSpec apiSpec = null;

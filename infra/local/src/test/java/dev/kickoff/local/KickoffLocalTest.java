@@ -106,6 +106,36 @@ class KickoffLocalTest {
     }
 
     @Test
+    void theSecretsKeyFileIsMadeOnFirstStartAndConnectionsStillOpenAfterARestart() throws Exception {
+        java.nio.file.Path key = dataDir.resolve(KickoffLocal.SECRETS_KEY_FILE);
+        long org;
+        String connectionId;
+        try (KickoffLocal stack = start()) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(key)))
+                    .isEqualTo("rw-------");
+            org = stack.orgId();
+            connectionId = localRuntime(stack).connections().create(org, Json.parse("""
+                    {"provider": "stripe", "name": "test mode", "secrets": {"apiKey": "sk_test_local_0123456789"}}""")).id();
+        }
+        String before = java.nio.file.Files.readString(key);
+        assertThat(before).doesNotContain("sk_test_local_0123456789");
+        try (KickoffLocal again = start()) {
+            assertThat(java.nio.file.Files.readString(key)).as("the key is kept across restarts").isEqualTo(before);
+            assertThat(localRuntime(again).connections().open(org, dev.kickoff.core.connection.Provider.STRIPE,
+                    connectionId, null).secret("apiKey")).isEqualTo("sk_test_local_0123456789");
+        }
+    }
+
+    /** The API function's composition root as the local stack builds it (key file, not KMS). */
+    CompositionRoot localRuntime(KickoffLocal stack) {
+        var env = new java.util.HashMap<>(FunctionSpec.of("ApiFunction", stack.resources()).environment());
+        env.put("KICKOFF_LOCAL", "true");
+        env.put("KICKOFF_SECRETS_KMS_KEY_ID", "");
+        env.put("KICKOFF_SECRETS_KEY_FILE", dataDir.resolve(KickoffLocal.SECRETS_KEY_FILE).toAbsolutePath().toString());
+        return new CompositionRoot(Settings.fromEnvironment(env));
+    }
+
+    @Test
     void theLocalStackWiresEveryEventSourceTheTemplateDeclares() throws Exception {
         try (KickoffLocal stack = start()) {
             assertThat(stack.wiredEventSources()).containsExactlyInAnyOrder(

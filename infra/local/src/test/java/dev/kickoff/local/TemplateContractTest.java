@@ -206,4 +206,61 @@ class TemplateContractTest {
         assertThat(stream.filterPatterns()).hasSize(2);
         assertThat(streams.environment()).containsKeys("KICKOFF_PUBLIC_URL", "KICKOFF_WEBHOOK_QUEUE_URL");
     }
+
+    @Test
+    void connectionSecretsHaveARotatingKeyThatTheApiSealsWithAndOnlyTheWorkerOpens() {
+        assertThat(template.logicalIds("AWS::KMS::Key")).containsExactly("SecretsKey");
+        Map<String, Object> key = template.properties("SecretsKey");
+        assertThat(key.get("EnableKeyRotation")).isEqualTo(true);
+        assertThat(key.get("KeySpec")).isEqualTo("SYMMETRIC_DEFAULT");
+        List<?> keyStatements = (List<?>) ((Map<?, ?>) key.get("KeyPolicy")).get("Statement");
+        assertThat(keyStatements).as("the key policy leaves the key to the account's IAM").singleElement().satisfies(st -> {
+            Map<?, ?> statement = (Map<?, ?>) st;
+            assertThat(statement.get("Effect")).isEqualTo("Allow");
+            assertThat(((Map<?, ?>) statement.get("Principal")).get("AWS"))
+                    .isEqualTo(new Intrinsic.Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"));
+        });
+
+        for (FunctionSpec f : functions) {
+            List<String> kmsActions = kmsActions(f.logicalId());
+            switch (f.logicalId()) {
+                case "ApiFunction" -> {
+                    assertThat(kmsActions).as("the API seals: new data keys only").containsExactly("kms:GenerateDataKey");
+                    assertThat(f.environment().get("KICKOFF_SECRETS_KMS_KEY_ID")).endsWith("-SecretsKey");
+                }
+                case "WorkerFunction" -> {
+                    assertThat(kmsActions).as("the worker opens: decrypt only").containsExactly("kms:Decrypt");
+                    assertThat(f.environment().get("KICKOFF_SECRETS_KMS_KEY_ID")).endsWith("-SecretsKey");
+                }
+                default -> {
+                    assertThat(kmsActions).as(f.logicalId() + " has no business with secrets").isEmpty();
+                    assertThat(f.environment()).as(f.logicalId()).doesNotContainKey("KICKOFF_SECRETS_KMS_KEY_ID");
+                }
+            }
+        }
+    }
+
+    /** Every KMS action a function's inline statements grant; each must be scoped to the secrets key and its context. */
+    private static List<String> kmsActions(String function) {
+        List<String> out = new java.util.ArrayList<>();
+        Object policies = template.properties(function).get("Policies");
+        for (Object p : policies instanceof List<?> l ? l : List.of()) {
+            if (!(p instanceof Map<?, ?> policy) || !(policy.get("Statement") instanceof List<?> statements)) {
+                assertThat(String.valueOf(p)).as(function + ": managed policies grant no KMS").doesNotContain("kms:");
+                continue;
+            }
+            for (Object st : statements) {
+                Map<?, ?> statement = (Map<?, ?>) st;
+                List<?> actions = statement.get("Action") instanceof List<?> a ? a : List.of(statement.get("Action"));
+                List<String> kms = actions.stream().map(String::valueOf).filter(a -> a.startsWith("kms:")).toList();
+                if (!kms.isEmpty()) {
+                    assertThat(statement.get("Resource")).as(function).isEqualTo(new Intrinsic.GetAtt("SecretsKey", "Arn"));
+                    assertThat(String.valueOf(statement.get("Condition"))).as(function + ": only with Kickoff's context")
+                            .contains("kms:EncryptionContextKeys").contains("kickoff:org").contains("kickoff:connection");
+                    out.addAll(kms);
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -2,6 +2,7 @@ package dev.kickoff.adapters.aws;
 
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.time.Duration;
@@ -27,5 +28,10 @@ public final class AwsClients {
 
     public static SqsClient sqs() {
         return SqsClient.builder().httpClientBuilder(http()).build();
+    }
+
+    /** Connection secrets (envelope encryption); redirected like the others with {@code AWS_ENDPOINT_URL_KMS}. */
+    public static KmsClient kms() {
+        return KmsClient.builder().httpClientBuilder(http()).build();
     }
 }

@@ -1,7 +1,7 @@
-package dev.kickoff.delivery;
+package dev.kickoff.adapters.outbound;
 
+import dev.kickoff.core.port.OutboundHttp;
 import dev.kickoff.core.webhook.AddressPolicy;
-import dev.kickoff.core.webhook.WebhookSender;
 import dev.kickoff.core.webhook.WebhookUrls;
 
 import javax.net.ssl.SNIHostName;
@@ -20,60 +20,70 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * POSTs webhooks without letting a subscriber's URL reach inside the network (SSRF):
+ * Every request Kickoff sends to a customer-chosen URL (webhooks, {@code http} steps, Stripe), without letting
+ * that URL reach inside the network (SSRF):
  * <ol>
- *   <li>the URL is checked again (https, no user info; literal IPs public);</li>
+ *   <li>the URL is checked again (https, no user info; literal IPs public; http to loopback in local mode only);</li>
  *   <li>the host name is resolved once, and every address it resolves to must be public
  *       ({@link AddressPolicy}): a name with one private address among public ones is refused;</li>
  *   <li>the connection goes to the address that was checked, never to a second resolution (DNS rebinding
  *       cannot swap it), while the request carries the original {@code Host} header and, over TLS, the
  *       original name as SNI and for certificate verification ({@code HTTPS} endpoint identification);</li>
- *   <li>the whole exchange, connect to last byte, has one deadline (10 s); redirects are not followed
- *       (recorded as failures); at most {@code maxResponseBytes} of the response are read.</li>
+ *   <li>the whole exchange, connect to last byte, has one deadline; redirects are not followed (a 3xx is
+ *       answered as it is); at most {@code maxResponseBytes} of the response are read (more is cut, or a
+ *       failure, as the request says).</li>
  * </ol>
  * Plain HTTP/1.1 on a socket of its own, because the JDK's HttpClient resolves names itself and cannot be
  * pointed at a checked address while keeping the name for TLS.
  */
-public final class SafeHttpSender implements WebhookSender {
+public final class SafeHttpClient implements OutboundHttp {
     /** Resolves a host name; tests substitute one that maps names to chosen addresses. */
     @FunctionalInterface
     public interface Resolver {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
-    public static final Duration TIMEOUT = Duration.ofSeconds(10);
-    public static final int MAX_RESPONSE_BYTES = 64 * 1024;
-    /** What the delivery log keeps of a response body. */
-    public static final int EXCERPT_CHARS = 256;
-    private static final int MAX_HEADER_BYTES = 16 * 1024;
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    static final String USER_AGENT = "Kickoff/1.0";
+    /** Framing is ours: a caller's value for these would let it smuggle a second request. */
+    static final Set<String> FRAMING_HEADERS = Set.of("host", "content-length", "connection", "transfer-encoding");
 
     private final boolean allowLoopback;
     private final Resolver resolver;
     private final SSLSocketFactory tls;
-    private final Duration timeout;
 
-    public SafeHttpSender(boolean allowLoopback) {
-        this(allowLoopback, InetAddress::getAllByName, (SSLSocketFactory) SSLSocketFactory.getDefault(), TIMEOUT);
+    public SafeHttpClient(boolean allowLoopback) {
+        this(allowLoopback, InetAddress::getAllByName, (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 
-    public SafeHttpSender(boolean allowLoopback, Resolver resolver, SSLSocketFactory tls, Duration timeout) {
+    /** @param allowLoopback the local stack only: loopback targets (and http to them) are allowed */
+    public SafeHttpClient(boolean allowLoopback, Resolver resolver, SSLSocketFactory tls) {
         this.allowLoopback = allowLoopback;
         this.resolver = resolver;
         this.tls = tls;
-        this.timeout = timeout;
     }
 
     @Override
-    public Response send(Request request) {
+    public Result send(Request request) {
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
+        long deadline = start + request.timeout().toNanos();
         String problem = WebhookUrls.problem(request.url(), allowLoopback);
         if (problem != null) {
-            return failure("refused: " + problem, start);
+            return failure(Failure.Kind.REFUSED, "refused: " + problem.replace("webhooks go to", "outbound requests go to"), start);
+        }
+        for (Map.Entry<String, String> h : request.headers().entrySet()) {
+            if (!h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+") || h.getValue().indexOf('\r') >= 0
+                    || h.getValue().indexOf('\n') >= 0) {
+                return failure(Failure.Kind.REFUSED, "refused: header " + h.getKey() + " is not a valid header", start);
+            }
         }
         URI uri = URI.create(request.url());
         boolean https = "https".equalsIgnoreCase(uri.getScheme());
@@ -85,23 +95,22 @@ public final class SafeHttpSender implements WebhookSender {
         try {
             InetAddress[] addresses = resolver.resolve(bareHost);
             if (addresses == null || addresses.length == 0) {
-                return failure("DNS: " + bareHost + " has no address", start);
+                return failure(Failure.Kind.CONNECT, "DNS: " + bareHost + " has no address", start);
             }
             for (InetAddress a : addresses) {
                 String refusal = AddressPolicy.refusal(a, allowLoopback);
                 if (refusal != null) {
-                    return failure("refused: " + bareHost + " resolves to a " + refusal + " (" + a.getHostAddress()
-                            + "); webhooks go to public addresses only", start);
+                    return failure(Failure.Kind.REFUSED, "refused: " + bareHost + " resolves to a " + refusal + " ("
+                            + a.getHostAddress() + "); outbound requests go to public addresses only", start);
                 }
             }
             target = addresses[0];
         } catch (UnknownHostException e) {
-            return failure("DNS: cannot resolve " + bareHost, start);
+            return failure(Failure.Kind.CONNECT, "DNS: cannot resolve " + bareHost, start);
         }
 
-        byte[] body = request.body().getBytes(StandardCharsets.UTF_8);
-        String signature = Signatures.header(request.messageId(), request.timestampSeconds(), request.body(),
-                request.secrets());
+        String method = request.method().toUpperCase(Locale.ROOT);
+        byte[] body = request.body();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(target, port), remainingMillis(deadline));
             Socket channel = socket;
@@ -123,28 +132,39 @@ public final class SafeHttpSender implements WebhookSender {
                 path += "?" + uri.getRawQuery();
             }
             boolean defaultPort = uri.getPort() == -1 || (https && port == 443) || (!https && port == 80);
-            String head = "POST " + path + " HTTP/1.1\r\n"
-                    + "Host: " + host + (defaultPort ? "" : ":" + port) + "\r\n"
-                    + "User-Agent: Kickoff-Webhooks/1.0\r\n"
-                    + "Content-Type: application/json\r\n"
-                    + "Content-Length: " + body.length + "\r\n"
-                    + "webhook-id: " + request.messageId() + "\r\n"
-                    + "webhook-timestamp: " + request.timestampSeconds() + "\r\n"
-                    + "webhook-signature: " + signature + "\r\n"
-                    + "Connection: close\r\n\r\n";
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
+            StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(host).append(defaultPort ? "" : ":" + port).append("\r\n");
+            boolean userAgent = false;
+            for (Map.Entry<String, String> h : request.headers().entrySet()) {
+                String name = h.getKey().toLowerCase(Locale.ROOT);
+                if (FRAMING_HEADERS.contains(name)) {
+                    continue;
+                }
+                userAgent |= name.equals("user-agent");
+                head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+            }
+            if (!userAgent) {
+                head.append("User-Agent: ").append(USER_AGENT).append("\r\n");
+            }
+            if (body != null || Set.of("POST", "PUT", "PATCH").contains(method)) {
+                head.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n");
+            }
+            head.append("Connection: close\r\n\r\n");
+            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            if (body != null) {
+                out.write(body);
+            }
             out.flush();
-            return read(channel, deadline, start);
+            return read(channel, method, request, deadline, start);
         } catch (SocketTimeoutException e) {
-            return failure("timeout: no complete response within " + timeout.toSeconds() + " s", start);
+            return failure(Failure.Kind.TIMEOUT, "timeout: no complete response within " + describe(request.timeout()), start);
         } catch (IOException e) {
-            return failure("connection failed: " + e.getClass().getSimpleName()
+            return failure(Failure.Kind.CONNECT, "connection failed: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + truncate(e.getMessage(), 200)), start);
         }
     }
 
-    private Response read(Socket channel, long deadline, long start) throws IOException {
+    private Result read(Socket channel, String method, Request request, long deadline, long start) throws IOException {
         InputStream in = channel.getInputStream();
         ByteArrayOutputStream headBytes = new ByteArrayOutputStream();
         int last4 = 0;
@@ -152,11 +172,11 @@ public final class SafeHttpSender implements WebhookSender {
             channel.setSoTimeout(remainingMillis(deadline));
             int b = in.read();
             if (b < 0) {
-                return failure("the endpoint closed the connection without a complete response", start);
+                return failure(Failure.Kind.CONNECT, "the endpoint closed the connection without a complete response", start);
             }
             headBytes.write(b);
             if (headBytes.size() > MAX_HEADER_BYTES) {
-                return failure("the response headers are larger than " + MAX_HEADER_BYTES + " bytes", start);
+                return failure(Failure.Kind.PROTOCOL, "the response headers are larger than " + MAX_HEADER_BYTES + " bytes", start);
             }
             last4 = (last4 << 8) | b;
         }
@@ -164,13 +184,16 @@ public final class SafeHttpSender implements WebhookSender {
         String[] statusLine = lines[0].split(" ", 3);
         int status;
         try {
+            if (!statusLine[0].startsWith("HTTP/")) {
+                throw new IllegalArgumentException();
+            }
             status = Integer.parseInt(statusLine[1]);
         } catch (RuntimeException e) {
-            return failure("not an HTTP response", start);
+            return failure(Failure.Kind.PROTOCOL, "not an HTTP response", start);
         }
+        Map<String, List<String>> headers = new LinkedHashMap<>();
         long contentLength = -1;
         boolean chunked = false;
-        String location = null;
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon <= 0) {
@@ -178,6 +201,7 @@ public final class SafeHttpSender implements WebhookSender {
             }
             String name = lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT);
             String value = lines[i].substring(colon + 1).strip();
+            headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
             switch (name) {
                 case "content-length" -> {
                     try {
@@ -187,26 +211,34 @@ public final class SafeHttpSender implements WebhookSender {
                     }
                 }
                 case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                case "location" -> location = value;
                 default -> {
                 }
             }
         }
-        byte[] bodyBytes = chunked ? readChunked(channel, in, deadline) : readBody(channel, in, deadline, contentLength);
-        String excerpt = truncate(new String(bodyBytes, StandardCharsets.UTF_8), EXCERPT_CHARS);
-        long latency = (System.nanoTime() - start) / 1_000_000;
-        if (status >= 200 && status < 300) {
-            return new Response(status, null, latency, excerpt);
+        int max = request.maxResponseBytes();
+        byte[] body;
+        if (method.equals("HEAD") || status == 204 || status == 304 || (status >= 100 && status < 200)) {
+            body = new byte[0];
+        } else if (!request.truncate() && contentLength > max) {
+            return failure(Failure.Kind.TOO_LARGE, tooLarge(max), start);
+        } else {
+            // One byte more than allowed tells "exactly the limit" from "over it".
+            int cap = request.truncate() ? max : max + 1;
+            body = chunked ? readChunked(channel, in, deadline, cap) : readBody(channel, in, deadline,
+                    contentLength < 0 ? cap : Math.min(contentLength, cap));
+            if (!request.truncate() && body.length > max) {
+                return failure(Failure.Kind.TOO_LARGE, tooLarge(max), start);
+            }
         }
-        String error = status >= 300 && status < 400
-                ? "HTTP " + status + ": redirects are not followed" + (location == null ? "" : " (to "
-                + truncate(location, 200) + ")")
-                : "HTTP " + status;
-        return new Response(status, error, latency, excerpt);
+        return new Response(status, headers, body, (System.nanoTime() - start) / 1_000_000);
     }
 
-    private static byte[] readBody(Socket channel, InputStream in, long deadline, long contentLength) throws IOException {
-        long limit = contentLength < 0 ? MAX_RESPONSE_BYTES : Math.min(contentLength, MAX_RESPONSE_BYTES);
+    private static String tooLarge(int max) {
+        return "the response is larger than the " + (max % (1024 * 1024) == 0 ? max / (1024 * 1024) + " MB"
+                : max % 1024 == 0 ? max / 1024 + " KiB" : max + "-byte") + " limit (" + max + " bytes)";
+    }
+
+    private static byte[] readBody(Socket channel, InputStream in, long deadline, long limit) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         while (body.size() < limit) {
@@ -220,9 +252,9 @@ public final class SafeHttpSender implements WebhookSender {
         return body.toByteArray();
     }
 
-    private static byte[] readChunked(Socket channel, InputStream in, long deadline) throws IOException {
+    private static byte[] readChunked(Socket channel, InputStream in, long deadline, int cap) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        while (body.size() < MAX_RESPONSE_BYTES) {
+        while (body.size() < cap) {
             String sizeLine = readLine(channel, in, deadline);
             if (sizeLine == null) {
                 break;
@@ -234,10 +266,10 @@ public final class SafeHttpSender implements WebhookSender {
             } catch (NumberFormatException e) {
                 break;
             }
-            if (size == 0) {
+            if (size <= 0) {
                 break;
             }
-            byte[] chunk = readBody(channel, in, deadline, Math.min(size, MAX_RESPONSE_BYTES - body.size()));
+            byte[] chunk = readBody(channel, in, deadline, Math.min(size, cap - body.size()));
             body.write(chunk);
             if (chunk.length < size) {
                 break;
@@ -272,11 +304,15 @@ public final class SafeHttpSender implements WebhookSender {
         return (int) Math.min(Integer.MAX_VALUE, remaining);
     }
 
-    private static Response failure(String error, long start) {
-        return new Response(null, error, (System.nanoTime() - start) / 1_000_000, null);
+    private static String describe(Duration timeout) {
+        return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
     }
 
-    private static String truncate(String s, int max) {
+    private static Failure failure(Failure.Kind kind, String message, long start) {
+        return new Failure(kind, message, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    static String truncate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max) + "…";
     }
 }

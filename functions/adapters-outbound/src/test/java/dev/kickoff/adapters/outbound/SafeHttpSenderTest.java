@@ -1,4 +1,4 @@
-package dev.kickoff.delivery;
+package dev.kickoff.adapters.outbound;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -90,7 +90,7 @@ class SafeHttpSenderTest {
                 System.currentTimeMillis() / 1000, "{\"id\":\"evt_1\"}", List.of(SECRET)));
     }
 
-    static SafeHttpSender.Resolver resolving(Map<String, String> names, AtomicInteger calls) {
+    static SafeHttpClient.Resolver resolving(Map<String, String> names, AtomicInteger calls) {
         return host -> {
             calls.incrementAndGet();
             String address = names.get(host);

@@ -1,4 +1,4 @@
-package dev.kickoff.delivery;
+package dev.kickoff.adapters.outbound;
 
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.EmptyWebhookSecretException;
