@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The API function as deployed: its template environment resolved against freshly provisioned emulator
- * resources, invoked through API Gateway-shaped events.
+ * resources, invoked through API Gateway-shaped events. Every answer is checked against the API contract
+ * (docs/openapi.yaml) as it is made ({@link ApiContract}).
  */
 final class ApiStack {
     final StackResources resources;
@@ -33,7 +34,7 @@ final class ApiStack {
     private ApiStack(String purpose) {
         this.resources = TestAws.get().provision(purpose);
         this.environment = FunctionSpec.of("ApiFunction", resources).environment();
-        this.http = new LambdaHttp(new ApiHandler(environment), "api.kickoff.test");
+        this.http = new LambdaHttp(ApiContract.checking(new ApiHandler(environment)), "api.kickoff.test");
         this.runtime = new CompositionRoot(Settings.fromEnvironment(environment));
     }
 

@@ -1,0 +1,100 @@
+package dev.kickoff.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.web.router.Router;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * docs/openapi.yaml against the controllers: every route Micronaut serves is documented and every documented
+ * operation is served (the drift check `./kickoff test` runs), every documented error has a schema, and the
+ * document is served as it is checked in. The answers themselves are checked in every API test
+ * ({@link ApiContract}); the requests here add the refusals no other test makes.
+ */
+class ApiContractTest {
+    static ApiStack stack;
+    static ApiStack.Org org;
+
+    @BeforeAll
+    static void setUp() {
+        stack = ApiStack.start("api-contract");
+        org = stack.newOrg();
+    }
+
+    @Test
+    void everyControllerRouteIsDocumentedAndEveryDocumentedOperationIsARoute() {
+        try (ApiHandler handler = new ApiHandler(stack.environment)) {
+            // Micronaut answers HEAD for every GET by itself; the document lists the GETs.
+            Set<String> routes = handler.getApplicationContext().getBean(Router.class).uriRoutes()
+                    .filter(r -> !r.getHttpMethodName().equals("HEAD"))
+                    .map(r -> r.getHttpMethodName() + " " + r.getUriMatchTemplate().toString())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> documented = new TreeSet<>(ApiContract.get().operations());
+            assertThat(routes).as("routes the controllers serve").isNotEmpty();
+            assertThat(documented).as("docs/openapi.yaml's operations").containsExactlyInAnyOrderElementsOf(routes);
+        }
+    }
+
+    @Test
+    void everyDocumentedResponseHasAnExistingSchemaAndEveryErrorIsInItsShape() {
+        JsonNode doc = ApiContract.get().document;
+        List<String> problems = new ArrayList<>();
+        doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
+            op.getValue().get("responses").properties().forEach(r -> {
+                JsonNode response = r.getValue();
+                String ref = response.path("$ref").asText("");
+                int status = Integer.parseInt(r.getKey());
+                if (status >= 400) {
+                    String expected = ApiContract.get().errorSchemaFor(path.getKey());
+                    JsonNode resolved = doc.at(ref.substring(1));
+                    String schema = resolved.at("/content/application~1json/schema/$ref").asText("");
+                    if (!schema.equals(expected)) {
+                        problems.add(op.getKey() + " " + path.getKey() + " " + status + ": " + schema);
+                    }
+                }
+            });
+        }));
+        doc.get("components").get("responses").properties().forEach(r -> {
+            String schema = r.getValue().at("/content/application~1json/schema/$ref").asText("");
+            if (schema.isEmpty() || doc.at(schema.substring(1)).isMissingNode()) {
+                problems.add("components/responses/" + r.getKey() + " has no schema");
+            }
+        });
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theDocumentIsServedWithoutAToken() throws Exception {
+        var served = stack.http.send("GET", "/openapi.yaml", (byte[]) null);
+        assertThat(served.status()).isEqualTo(200);
+        assertThat(served.header("Content-Type")).startsWith("application/yaml");
+        assertThat(served.body()).isEqualTo(Files.readString(ApiContract.DOCUMENT));
+    }
+
+    /** Refusals of every shape that the other API tests do not make; each answer is checked by the contract. */
+    @Test
+    void refusalsOfEveryShapeMatchTheirSchemas() {
+        String[] triggers = {"/api/external/v1/workflows/1/runs", "/api/v1/workflows/wf_1/run",
+                "/api/v1/workspaces/1/workflows/1/trigger", "/workflows/1/run", "/api/external/v1/workflows/1/cases",
+                "/api/manage/v1/workflows"};
+        for (String path : triggers) {
+            String token = path.startsWith("/api/manage") ? org.manageToken() : org.apiToken();
+            assertThat(stack.http.send("POST", path, "<a/>", "Authorization", "Bearer " + token,
+                    "Content-Type", "application/xml").status()).as(path).isEqualTo(415);
+            assertThat(stack.http.send("POST", path, "{}").status()).as(path).isEqualTo(401);
+            assertThat(stack.http.send("POST", path, "{\"a\":", "Authorization", "Bearer " + token).status())
+                    .as(path).isIn(400, 422);
+            assertThat(stack.http.send("PATCH", path, "{}", "Authorization", "Bearer " + token).status())
+                    .as(path).isEqualTo(404);
+        }
+    }
+}
