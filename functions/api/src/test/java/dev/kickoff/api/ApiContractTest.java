@@ -80,6 +80,22 @@ class ApiContractTest {
         assertThat(served.body()).isEqualTo(Files.readString(ApiContract.DOCUMENT));
     }
 
+    @Test
+    void theContractCheckFailsAnUndocumentedStatusAndABodyOutOfShape() {
+        ApiContract contract = ApiContract.get();
+        var teapot = new com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse();
+        teapot.setStatusCode(418);
+        teapot.setBody("{}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> contract.check("GET", "/api/v1/runs/run_1", teapot))
+                .hasMessageContaining("418 is not documented");
+        var wrongShape = new com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse();
+        wrongShape.setStatusCode(404);
+        wrongShape.setBody("{\"error\":\"run not found\",\"code\":\"run_not_found\"}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> contract.check("GET", "/api/v1/runs/run_1", wrongShape))
+                .as("a canonical error where seed 003's belongs").hasMessageContaining("V1Error");
+        assertThat(ApiContract.CHECKED).as("answers checked so far").isNotEmpty();
+    }
+
     /** Refusals of every shape that the other API tests do not make; each answer is checked by the contract. */
     @Test
     void refusalsOfEveryShapeMatchTheirSchemas() {
