@@ -1,5 +1,6 @@
 package dev.kickoff.api;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.web.router.Router;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +14,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * docs/openapi.yaml against the controllers: every route Micronaut serves is documented and every documented
@@ -83,15 +85,15 @@ class ApiContractTest {
     @Test
     void theContractCheckFailsAnUndocumentedStatusAndABodyOutOfShape() {
         ApiContract contract = ApiContract.get();
-        var teapot = new com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse();
+        var teapot = new APIGatewayV2HTTPResponse();
         teapot.setStatusCode(418);
         teapot.setBody("{}");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> contract.check("GET", "/api/v1/runs/run_1", teapot))
+        assertThatThrownBy(() -> contract.check("GET", "/api/v1/runs/run_1", teapot))
                 .hasMessageContaining("418 is not documented");
-        var wrongShape = new com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse();
+        var wrongShape = new APIGatewayV2HTTPResponse();
         wrongShape.setStatusCode(404);
         wrongShape.setBody("{\"error\":\"run not found\",\"code\":\"run_not_found\"}");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> contract.check("GET", "/api/v1/runs/run_1", wrongShape))
+        assertThatThrownBy(() -> contract.check("GET", "/api/v1/runs/run_1", wrongShape))
                 .as("a canonical error where seed 003's belongs").hasMessageContaining("V1Error");
         assertThat(ApiContract.CHECKED).as("answers checked so far").isNotEmpty();
     }

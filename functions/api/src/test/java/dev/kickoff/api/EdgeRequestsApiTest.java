@@ -49,6 +49,21 @@ class EdgeRequestsApiTest {
     }
 
     @Test
+    void aNumberBeyond1e300Is400InEveryShape() {
+        String body = "{\"input\": {\"x\": 1e400}, \"payload\": {\"x\": 1e400}, \"trigger_payload\": {\"x\": 1e-400}}";
+        var v1 = stack.http.send("POST", "/api/v1/workflows/" + workflow + "/run", body, "x-api-key", org.apiToken());
+        assertThat(v1.status()).isEqualTo(400);
+        assertThat(v1.json().get("error").get("code").asText()).isEqualTo("VALIDATION_ERROR");
+        var minimal = stack.http.send("POST", "/workflows/" + workflow + "/run", body, "X-API-KEY", org.apiToken());
+        assertThat(minimal.status()).isEqualTo(400);
+        assertThat(minimal.json().get("error").get("code").asText()).isEqualTo("VALIDATION_ERROR");
+        var workspace = stack.http.post("/api/v1/workspaces/" + org.id() + "/workflows/" + workflow + "/trigger",
+                org.apiToken(), body);
+        assertThat(workspace.status()).isEqualTo(400);
+        assertThat(workspace.json().get("detail").asText()).contains("out of range");
+    }
+
+    @Test
     void theWorkflowListRefusesLimitsOutside1To100LikeTheCaseList() {
         for (String limit : new String[]{"0", "101", "1000", "-1", "abc"}) {
             var workflows = stack.http.get("/api/manage/v1/workflows?limit=" + limit, org.manageToken());
