@@ -1,5 +1,8 @@
 package dev.kickoff.api;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.FunctionSpec;
@@ -26,6 +29,8 @@ final class ApiStack {
     final StackResources resources;
     final Map<String, String> environment;
     final LambdaHttp http;
+    /** The contract-checked handler behind {@link #http}, for events {@link LambdaHttp} cannot make. */
+    final RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler;
     final CompositionRoot runtime;
 
     record Org(long id, String manageToken, String apiToken) {
@@ -34,7 +39,8 @@ final class ApiStack {
     private ApiStack(String purpose) {
         this.resources = TestAws.get().provision(purpose);
         this.environment = FunctionSpec.of("ApiFunction", resources).environment();
-        this.http = new LambdaHttp(ApiContract.checking(new ApiHandler(environment)), "api.kickoff.test");
+        this.handler = ApiContract.checking(new ApiHandler(environment));
+        this.http = new LambdaHttp(handler, "api.kickoff.test");
         this.runtime = new CompositionRoot(Settings.fromEnvironment(environment));
     }
 

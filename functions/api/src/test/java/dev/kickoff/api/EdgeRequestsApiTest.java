@@ -1,7 +1,13 @@
 package dev.kickoff.api;
 
+import dev.kickoff.emulators.HttpApiEvents;
+import dev.kickoff.emulators.LocalLambdaContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,6 +52,18 @@ class EdgeRequestsApiTest {
                 "X-API-KEY", org.apiToken(), "Content-Type", "application/xml");
         assertThat(minimal.status()).isEqualTo(415);
         assertThat(minimal.header("RateLimit-Limit")).as("a trigger answer, error or not").isNotNull();
+    }
+
+    @Test
+    void aJsonBodyWithoutAnyContentTypeIsReadAsJson() {
+        byte[] body = "{\"input\": {\"a\": 1}}".getBytes(StandardCharsets.UTF_8);
+        var event = HttpApiEvents.request("POST", "/api/external/v1/workflows/" + workflow + "/runs",
+                Map.of("host", List.of("api.kickoff.test"), "authorization", List.of("Bearer " + org.apiToken())),
+                body, "203.0.113.7");
+        assertThat(event.getHeaders()).doesNotContainKey("content-type");
+        var response = stack.handler.handleRequest(event, new LocalLambdaContext("ApiFunction", 1024, 10));
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(201);
+        assertThat(response.getBody()).contains("\"input\":{\"a\":1}");
     }
 
     @Test
