@@ -3,6 +3,7 @@ package dev.kickoff.api;
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
+import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.core.webhook.WebhookService;
 import dev.kickoff.core.workflow.WorkflowService;
@@ -47,6 +48,12 @@ public class ApiBeans {
     @Singleton
     CaseService cases(CompositionRoot runtime) {
         return runtime.cases();
+    }
+
+    /** The metrics port: the trigger edge counts its 429s and idempotent replays through it. */
+    @Singleton
+    RunObserver observer(CompositionRoot runtime) {
+        return runtime.observer();
     }
 
     @Singleton

@@ -7,6 +7,10 @@ import dev.kickoff.bootstrap.LogContext;
 import dev.kickoff.bootstrap.PowertoolsRunObserver;
 import dev.kickoff.bootstrap.Settings;
 import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.api.http.ErrorShapes;
+import dev.kickoff.api.http.HeaderCheck;
+import dev.kickoff.core.error.KickoffException;
+import dev.kickoff.core.error.Reason;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.proxy.payload2.APIGatewayV2HTTPEventFunction;
@@ -46,6 +50,25 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
         super(new LambdaApplicationContextBuilder().singletons(runtime).build());
     }
 
+    /**
+     * A 400 in the caller's shape for a header Micronaut cannot hold (see {@link HeaderCheck}), answered here
+     * because the router cannot even read such a request's headers.
+     */
+    private APIGatewayV2HTTPResponse invalidHeader(APIGatewayV2HTTPEvent event, String header) {
+        String path = event.getRawPath() == null ? "/" : event.getRawPath();
+        var rendered = getApplicationContext().getBean(ErrorShapes.class).render(path, new KickoffException(
+                Reason.INVALID_REQUEST, "the " + header.replaceAll("[^A-Za-z0-9!#$%&'*+.^_`|~-]", "?")
+                + " header contains a control character"));
+        APIGatewayV2HTTPResponse response = new APIGatewayV2HTTPResponse();
+        response.setStatusCode(rendered.code());
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        rendered.getHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
+        response.setHeaders(headers);
+        response.setBody(rendered.body());
+        response.setIsBase64Encoded(false);
+        return response;
+    }
+
     @Override
     protected ApplicationContextBuilder newApplicationContextBuilder() {
         return contextBuilder(Map.of());
@@ -71,7 +94,10 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         try {
-            return PowertoolsLogging.withLogging(context, () -> super.handleRequest(event, context));
+            return PowertoolsLogging.withLogging(context, () -> {
+                String invalid = HeaderCheck.firstInvalid(event.getHeaders());
+                return invalid == null ? super.handleRequest(event, context) : invalidHeader(event, invalid);
+            });
         } finally {
             LogContext.clear();
             PowertoolsRunObserver.flush();

@@ -1,5 +1,8 @@
 package dev.kickoff.api;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.FunctionSpec;
@@ -19,12 +22,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The API function as deployed: its template environment resolved against freshly provisioned emulator
- * resources, invoked through API Gateway-shaped events.
+ * resources, invoked through API Gateway-shaped events. Every answer is checked against the API contract
+ * (docs/openapi.yaml) as it is made ({@link ApiContract}).
  */
 final class ApiStack {
     final StackResources resources;
     final Map<String, String> environment;
     final LambdaHttp http;
+    /** The contract-checked handler behind {@link #http}, for events {@link LambdaHttp} cannot make. */
+    final RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler;
     final CompositionRoot runtime;
 
     record Org(long id, String manageToken, String apiToken) {
@@ -33,7 +39,8 @@ final class ApiStack {
     private ApiStack(String purpose) {
         this.resources = TestAws.get().provision(purpose);
         this.environment = FunctionSpec.of("ApiFunction", resources).environment();
-        this.http = new LambdaHttp(new ApiHandler(environment), "api.kickoff.test");
+        this.handler = ApiContract.checking(new ApiHandler(environment));
+        this.http = new LambdaHttp(handler, "api.kickoff.test");
         this.runtime = new CompositionRoot(Settings.fromEnvironment(environment));
     }
 

@@ -79,7 +79,7 @@ class RateLimitApiTest {
         for (int i = 0; i < 2; i++) {
             runtimes[i] = new CompositionRoot(Settings.fromEnvironment(stack.environment), CLOCK,
                     StepRegistry.standard(), RunObserver.NONE, AwsClients.dynamoDb());
-            instances[i] = new LambdaHttp(new ApiHandler(runtimes[i]), "api.kickoff.test");
+            instances[i] = new LambdaHttp(ApiContract.checking(new ApiHandler(runtimes[i])), "api.kickoff.test");
         }
     }
 

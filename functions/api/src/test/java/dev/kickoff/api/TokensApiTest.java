@@ -22,7 +22,12 @@ class TokensApiTest {
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.header("Cache-Control")).isEqualTo("no-store");
         JsonNode token = created.json().get("token");
-        assertThat(token.fieldNames()).toIterable().containsExactly("id", "name", "scope", "prefix", "created_at");
+        assertThat(token.fieldNames()).toIterable()
+                .containsExactly("id", "name", "scope", "scopes", "workflow_ids", "prefix", "created_at");
+        assertThat(token.get("scope").asText()).isEqualTo("api");
+        assertThat(token.get("scopes")).extracting(JsonNode::asText)
+                .containsExactly("workflows:execute", "runs:read", "cases:write", "cases:read");
+        assertThat(token.get("workflow_ids").isNull()).isTrue();
         String secret = created.json().get("secret").asText();
         assertThat(secret).startsWith("api_").hasSizeGreaterThanOrEqualTo(4 + 22);
         assertThat(token.get("prefix").asText()).isEqualTo(secret.substring(0, 8));

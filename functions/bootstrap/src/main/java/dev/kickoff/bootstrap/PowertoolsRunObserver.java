@@ -38,6 +38,14 @@ public final class PowertoolsRunObserver implements RunObserver {
         }
     }
 
+    /** The port's counter: the API's trigger edge counts its 429s and replays through it. */
+    @Override
+    public void count(String metric, long n) {
+        if (n > 0) {
+            add(metric, n, MetricUnit.COUNT);
+        }
+    }
+
     @Override
     public void runCreated(Run run) {
         add("RunsCreated", 1, MetricUnit.COUNT);

@@ -1,6 +1,8 @@
 package dev.kickoff.adapters.aws;
 
 import dev.kickoff.core.auth.ApiToken;
+import dev.kickoff.core.auth.Grant;
+import dev.kickoff.core.auth.Permission;
 import dev.kickoff.core.auth.Principal;
 import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.port.DuplicateIdException;
@@ -16,9 +18,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Two items per token, written and deleted together in a transaction:
@@ -27,6 +31,7 @@ import java.util.Optional;
  * because lookups read consistently.
  */
 public final class DynamoTokenStore implements TokenStore {
+    private static final String CUSTOM = "custom";
     private final DynamoTable table;
 
     public DynamoTokenStore(DynamoTable table) {
@@ -49,7 +54,7 @@ public final class DynamoTokenStore implements TokenStore {
         entry.put("org_id", Attrs.n(token.orgId()));
         entry.put("token_id", Attrs.n(token.id()));
         entry.put("name", Attrs.s(token.name()));
-        entry.put("scope", Attrs.s(token.scope().wireName()));
+        putGrant(entry, token.grant());
         entry.put("prefix", Attrs.s(token.prefix()));
         entry.put("created_at", Attrs.instant(token.createdAt()));
         entry.put("secret_hash", Attrs.s(secretHash));
@@ -59,7 +64,7 @@ public final class DynamoTokenStore implements TokenStore {
         lookup.put("org_id", Attrs.n(token.orgId()));
         lookup.put("token_id", Attrs.n(token.id()));
         lookup.put("name", Attrs.s(token.name()));
-        lookup.put("scope", Attrs.s(token.scope().wireName()));
+        putGrant(lookup, token.grant());
         try {
             table.client().transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
                     put(entry), put(lookup)).build());
@@ -83,12 +88,12 @@ public final class DynamoTokenStore implements TokenStore {
         if (item == null) {
             return Optional.empty();
         }
-        Scope scope = Scope.fromWire(Attrs.str(item, "scope")).orElse(null);
-        if (scope == null) {
+        Grant grant = grant(item);
+        if (grant == null) {
             return Optional.empty();
         }
         return Optional.of(new Principal(Attrs.num(item, "org_id"), Attrs.num(item, "token_id"),
-                Attrs.str(item, "name"), scope));
+                Attrs.str(item, "name"), grant));
     }
 
     @Override
@@ -132,7 +137,46 @@ public final class DynamoTokenStore implements TokenStore {
 
     private static ApiToken token(Map<String, AttributeValue> item) {
         return new ApiToken(Attrs.num(item, "token_id"), Attrs.num(item, "org_id"), Attrs.str(item, "name"),
-                Scope.fromWire(Attrs.str(item, "scope")).orElseThrow(), Attrs.str(item, "prefix"),
+                Optional.ofNullable(grant(item)).orElseThrow(), Attrs.str(item, "prefix"),
                 Attrs.time(item, "created_at"));
+    }
+
+    /**
+     * A bundle token keeps the one attribute every token had before fine-grained scopes ({@code scope: api} or
+     * {@code manage}), so it grows with its bundle; a token with its own list stores {@code scope: custom}, the
+     * list as a string set {@code scopes}, and its workflows (if restricted) as a number set {@code workflow_ids}.
+     */
+    private static void putGrant(Map<String, AttributeValue> item, Grant grant) {
+        Scope bundle = grant.bundle();
+        if (bundle != null) {
+            item.put("scope", Attrs.s(bundle.wireName()));
+            return;
+        }
+        item.put("scope", Attrs.s(CUSTOM));
+        item.put("scopes", AttributeValue.fromSs(grant.wireNames()));
+        if (!grant.workflowIds().isEmpty()) {
+            item.put("workflow_ids", AttributeValue.fromNs(grant.sortedWorkflowIds().stream()
+                    .map(String::valueOf).toList()));
+        }
+    }
+
+    /** The token's grant, or null when the item names no scope this version knows. */
+    private static Grant grant(Map<String, AttributeValue> item) {
+        String scope = Attrs.str(item, "scope");
+        if (!CUSTOM.equals(scope)) {
+            return Scope.fromWire(scope).map(Grant::of).orElse(null);
+        }
+        AttributeValue scopes = item.get("scopes");
+        Set<Permission> permissions = new HashSet<>();
+        if (scopes != null && scopes.hasSs()) {
+            // A scope name a later version added is skipped: the token can do less here, never more.
+            scopes.ss().forEach(name -> Permission.fromWire(name).ifPresent(permissions::add));
+        }
+        Set<Long> workflows = new HashSet<>();
+        AttributeValue ids = item.get("workflow_ids");
+        if (ids != null && ids.hasNs()) {
+            ids.ns().forEach(n -> workflows.add(Long.parseLong(n)));
+        }
+        return permissions.isEmpty() ? null : new Grant(permissions, workflows);
     }
 }

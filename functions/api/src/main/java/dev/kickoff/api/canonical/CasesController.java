@@ -1,20 +1,17 @@
 package dev.kickoff.api.canonical;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.api.http.ApiRequests;
-import dev.kickoff.api.http.TriggerEdge;
+import dev.kickoff.api.http.Caller;
 import dev.kickoff.api.http.Ids;
+import dev.kickoff.api.http.JsonBody;
 import dev.kickoff.api.http.JsonResponses;
+import dev.kickoff.api.http.Triggers;
+import dev.kickoff.bootstrap.LogContext;
+import dev.kickoff.core.auth.Permission;
 import dev.kickoff.core.auth.Principal;
-import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.cases.Case;
 import dev.kickoff.core.cases.CaseService;
-import dev.kickoff.core.error.FieldError;
-import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
-import dev.kickoff.core.json.Json;
-import dev.kickoff.core.template.Templates;
-import dev.kickoff.bootstrap.LogContext;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -24,14 +21,13 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
  * Seed 001, the cases API: create a case in a direct case workflow with {@code {"subject", "attributes"}} (which
  * starts the workflow's automation) and read it back. A POST answers 201 Created with a {@code Location}
- * header, as the runs API does.
+ * header, as the runs API does. Creating a case is not one of the four trigger POSTs: it does not count
+ * against the execute limit (README, "Rate limits").
  */
 @Controller("/api/external/v1/workflows")
 public class CasesController {
@@ -40,36 +36,19 @@ public class CasesController {
     private final ApiRequests requests;
     private final CaseService cases;
 
-    private final TriggerEdge edge;
-
-    public CasesController(ApiRequests requests, CaseService cases, TriggerEdge edge) {
-        this.edge = edge;
+    public CasesController(ApiRequests requests, CaseService cases) {
         this.requests = requests;
         this.cases = cases;
     }
 
     @Post("/{workflowId}/cases")
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> create(HttpRequest<?> request, @PathVariable String workflowId) {
-        // Creating a case starts a run: it counts against the token's execute limit like every trigger.
-        Principal principal = edge.authorize(request);
-        long id = Ids.parse(workflowId);
-        LogContext.put(LogContext.WORKFLOW_ID, Math.max(id, 0));
-        JsonNode body = requests.jsonObject(request).orElse(Json.object());
+    public HttpResponse<String> create(@Caller(Permission.CASES_WRITE) Principal caller,
+                                       @PathVariable String workflowId, JsonBody body, HttpRequest<?> request) {
+        long id = workflow(caller, workflowId);
         // Seed 001: any other top-level key is refused before anything is looked up or created.
-        List<FieldError> unknown = new ArrayList<>();
-        body.fieldNames().forEachRemaining(k -> {
-            if (!BODY_KEYS.contains(k)) {
-                unknown.add(new FieldError("/" + Templates.escape(k),
-                        "unsupported key; the body accepts only: subject, attributes"));
-            }
-        });
-        if (!unknown.isEmpty()) {
-            throw new KickoffException(Reason.UNSUPPORTED_BODY_KEY,
-                    "the body accepts only the keys subject and attributes", unknown);
-        }
-        Case kase = cases.create(principal, id,
-                new CaseService.CaseRequest(body.get("subject"), body.get("attributes")));
+        body.only(BODY_KEYS, Reason.UNSUPPORTED_BODY_KEY);
+        Case kase = cases.create(caller, id, new CaseService.CaseRequest(body.get("subject"), body.get("attributes")));
         LogContext.put(LogContext.CASE_ID, kase.id());
         LogContext.put(LogContext.RUN_ID, kase.runId());
         return JsonResponses.created(CaseJson.wrapped(kase))
@@ -77,12 +56,17 @@ public class CasesController {
     }
 
     @Get("/{workflowId}/cases/{caseId}")
-    public HttpResponse<String> get(HttpRequest<?> request, @PathVariable String workflowId,
+    public HttpResponse<String> get(@Caller(Permission.CASES_READ) Principal caller, @PathVariable String workflowId,
                                     @PathVariable String caseId) {
-        Principal principal = requests.authenticate(request, Scope.API);
-        Case kase = cases.get(principal, Ids.parse(workflowId), Ids.parse(caseId));
-        LogContext.put(LogContext.WORKFLOW_ID, kase.workflowId());
+        Case kase = cases.get(caller, workflow(caller, workflowId), Ids.parse(caseId));
         LogContext.put(LogContext.CASE_ID, kase.id());
         return JsonResponses.ok(CaseJson.wrapped(kase));
+    }
+
+    private static long workflow(Principal caller, String workflowId) {
+        long id = Ids.parse(workflowId);
+        LogContext.put(LogContext.WORKFLOW_ID, Math.max(id, 0));
+        Triggers.requireWorkflow(caller, id);
+        return id;
     }
 }

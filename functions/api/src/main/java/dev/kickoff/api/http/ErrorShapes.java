@@ -1,29 +1,48 @@
 package dev.kickoff.api.http;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.kickoff.core.error.KickoffException;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.limit.RateLimitedException;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import jakarta.inject.Singleton;
 
-/** Picks the error shape for a request path: the longest registered prefix wins, the canonical shape otherwise. */
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Picks the error shape for a request path from the shapes the context holds: the longest prefix wins (the
+ * canonical shape's is empty, so it answers for everything no other shape claims).
+ */
+@Singleton
 public final class ErrorShapes {
-    private static final ErrorShape CANONICAL = new CanonicalErrorShape();
-    private static final Map<String, ErrorShape> BY_PREFIX = new LinkedHashMap<>();
+    private final List<ErrorShape> longestFirst;
 
-    private ErrorShapes() {
+    public ErrorShapes(List<ErrorShape> shapes) {
+        this.longestFirst = shapes.stream()
+                .sorted(Comparator.comparingInt((ErrorShape s) -> s.pathPrefix().length()).reversed()).toList();
     }
 
-    public static synchronized void register(String pathPrefix, ErrorShape shape) {
-        BY_PREFIX.put(pathPrefix, shape);
-    }
-
-    public static synchronized ErrorShape forPath(String path) {
-        ErrorShape best = CANONICAL;
-        int bestLength = -1;
-        for (var e : BY_PREFIX.entrySet()) {
-            if (path.startsWith(e.getKey()) && e.getKey().length() > bestLength) {
-                best = e.getValue();
-                bestLength = e.getKey().length();
+    public ErrorShape forPath(String path) {
+        for (ErrorShape shape : longestFirst) {
+            if (path.startsWith(shape.pathPrefix())) {
+                return shape;
             }
         }
-        return best;
+        throw new IllegalStateException("no error shape for " + path + "; the canonical shape claims every path");
+    }
+
+    /** The refusal as the shape of {@code path} writes it, with the headers that belong to it. */
+    public MutableHttpResponse<String> render(String path, KickoffException e) {
+        ErrorShape shape = forPath(path);
+        MutableHttpResponse<String> response = HttpResponse.<String>status(HttpStatus.valueOf(shape.status(e)))
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .body(Json.write(shape.body(e)));
+        if (e instanceof RateLimitedException limited) {
+            RateLimitHeaders.add(response, limited.decision());
+        }
+        return response;
     }
 }

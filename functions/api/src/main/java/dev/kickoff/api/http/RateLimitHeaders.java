@@ -1,18 +1,23 @@
 package dev.kickoff.api.http;
 
-import io.micronaut.http.HttpRequest;
+import dev.kickoff.core.limit.RateLimitDecision;
 import io.micronaut.http.MutableHttpResponse;
-import io.micronaut.http.annotation.ResponseFilter;
-import io.micronaut.http.annotation.ServerFilter;
 
 /**
- * Adds the {@code RateLimit-*} headers to every response of a request that was counted against an execute limit
- * (see {@link TriggerEdge}), whether the endpoint answered with a run or with an error.
+ * The execute limit's numbers as response headers: {@code RateLimit-Limit}, {@code RateLimit-Remaining},
+ * {@code RateLimit-Reset} (seconds), {@code RateLimit-Policy}, and {@code Retry-After} on a refusal.
  */
-@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
-public final class RateLimitHeaders {
-    @ResponseFilter
-    public void addHeaders(HttpRequest<?> request, MutableHttpResponse<?> response) {
-        TriggerEdge.copyHeaders(request, response);
+final class RateLimitHeaders {
+    private RateLimitHeaders() {
+    }
+
+    static void add(MutableHttpResponse<?> response, RateLimitDecision d) {
+        response.header("RateLimit-Limit", Integer.toString(d.limit()));
+        response.header("RateLimit-Remaining", Long.toString(d.remainingOrZero()));
+        response.header("RateLimit-Reset", Long.toString(d.resetSeconds()));
+        response.header("RateLimit-Policy", d.limit() + ";w=" + d.windowSeconds());
+        if (!d.allowed()) {
+            response.header("Retry-After", Long.toString(d.retryAfterSeconds()));
+        }
     }
 }

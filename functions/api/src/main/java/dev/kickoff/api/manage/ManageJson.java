@@ -16,7 +16,16 @@ final class ManageJson {
         ObjectNode n = Json.object();
         n.put("id", t.id());
         n.put("name", t.name());
-        n.put("scope", t.scope().wireName());
+        // A bundle token shows its bundle ("api", "manage"); a token made with its own list shows "custom".
+        n.put("scope", t.scope() == null ? "custom" : t.scope().wireName());
+        var scopes = n.putArray("scopes");
+        t.grant().wireNames().forEach(scopes::add);
+        if (t.grant().workflowIds().isEmpty()) {
+            n.putNull("workflow_ids");
+        } else {
+            var ids = n.putArray("workflow_ids");
+            t.grant().sortedWorkflowIds().forEach(ids::add);
+        }
         n.put("prefix", t.prefix());
         n.put("created_at", Timestamps.seconds(t.createdAt()));
         return n;

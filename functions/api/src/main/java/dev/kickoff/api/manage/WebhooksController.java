@@ -1,13 +1,13 @@
 package dev.kickoff.api.manage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kickoff.api.http.ApiRequests;
+import dev.kickoff.api.http.Caller;
+import dev.kickoff.api.http.JsonBody;
 import dev.kickoff.api.http.Ids;
 import dev.kickoff.api.http.JsonResponses;
 import dev.kickoff.core.auth.Principal;
-import dev.kickoff.core.auth.Scope;
+import dev.kickoff.core.auth.Permission;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.json.Json;
@@ -17,7 +17,6 @@ import dev.kickoff.core.webhook.Delivery;
 import dev.kickoff.core.webhook.Subscription;
 import dev.kickoff.core.webhook.WebhookService;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -37,28 +36,26 @@ import java.time.Instant;
  */
 @Controller("/api/manage/v1/webhooks")
 public class WebhooksController {
-    private final ApiRequests requests;
     private final WebhookService webhooks;
 
-    public WebhooksController(ApiRequests requests, WebhookService webhooks) {
-        this.requests = requests;
+    public WebhooksController(WebhookService webhooks) {
         this.webhooks = webhooks;
     }
 
     @Post
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> create(HttpRequest<?> request) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
-        JsonNode body = requests.jsonObject(request).orElseThrow(() -> new KickoffException(Reason.INVALID_REQUEST,
-                "the request body must be a JSON object: {\"url\": …, \"events\": […]}"));
-        var created = webhooks.create(principal.orgId(), body);
+    public HttpResponse<String> create(@Caller(Permission.WEBHOOKS_WRITE) Principal principal, JsonBody body) {
+        if (!body.present()) {
+            throw new KickoffException(Reason.INVALID_REQUEST,
+                    "the request body must be a JSON object: {\"url\": …, \"events\": […]}");
+        }
+        var created = webhooks.create(principal.orgId(), body.fields());
         return JsonResponses.created(withSecret(created)).header("Cache-Control", "no-store")
                 .header("Location", "/api/manage/v1/webhooks/" + created.subscription().id());
     }
 
     @Get
-    public HttpResponse<String> list(HttpRequest<?> request) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> list(@Caller(Permission.WEBHOOKS_READ) Principal principal) {
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("webhooks");
         webhooks.list(principal.orgId()).forEach(s -> items.add(webhook(s)));
@@ -66,38 +63,38 @@ public class WebhooksController {
     }
 
     @Get("/{webhookId}")
-    public HttpResponse<String> get(HttpRequest<?> request, @PathVariable String webhookId) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> get(@Caller(Permission.WEBHOOKS_READ) Principal principal,
+                                    @PathVariable String webhookId) {
         return JsonResponses.ok(wrap(webhooks.get(principal.orgId(), Ids.parse(webhookId))));
     }
 
     @Delete("/{webhookId}")
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> delete(HttpRequest<?> request, @PathVariable String webhookId) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> delete(@Caller(Permission.WEBHOOKS_WRITE) Principal principal,
+                                       @PathVariable String webhookId) {
         webhooks.delete(principal.orgId(), Ids.parse(webhookId));
         return HttpResponse.noContent();
     }
 
     @Post("/{webhookId}/rotate-secret")
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> rotate(HttpRequest<?> request, @PathVariable String webhookId) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> rotate(@Caller(Permission.WEBHOOKS_WRITE) Principal principal,
+                                       @PathVariable String webhookId) {
         return JsonResponses.ok(withSecret(webhooks.rotate(principal.orgId(), Ids.parse(webhookId))))
                 .header("Cache-Control", "no-store");
     }
 
     @Post("/{webhookId}/enable")
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> enable(HttpRequest<?> request, @PathVariable String webhookId) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> enable(@Caller(Permission.WEBHOOKS_WRITE) Principal principal,
+                                       @PathVariable String webhookId) {
         return JsonResponses.ok(wrap(webhooks.enable(principal.orgId(), Ids.parse(webhookId))));
     }
 
     @Get("/{webhookId}/deliveries")
-    public HttpResponse<String> deliveries(HttpRequest<?> request, @PathVariable String webhookId,
-                                           @Nullable @QueryValue String cursor, @Nullable @QueryValue String limit) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> deliveries(@Caller(Permission.WEBHOOKS_READ) Principal principal,
+                                           @PathVariable String webhookId, @Nullable @QueryValue String cursor,
+                                           @Nullable @QueryValue String limit) {
         int size = 20;
         if (limit != null) {
             try {
@@ -116,8 +113,8 @@ public class WebhooksController {
 
     @Post("/deliveries/{deliveryId}/replay")
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> replay(HttpRequest<?> request, @PathVariable String deliveryId) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> replay(@Caller(Permission.WEBHOOKS_WRITE) Principal principal,
+                                       @PathVariable String deliveryId) {
         ObjectNode out = Json.object();
         out.set("delivery", delivery(webhooks.replay(principal.orgId(), deliveryId)));
         return JsonResponses.json(HttpStatus.ACCEPTED, out);

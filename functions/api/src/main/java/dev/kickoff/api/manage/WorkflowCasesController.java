@@ -3,11 +3,11 @@ package dev.kickoff.api.manage;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.api.canonical.CaseJson;
-import dev.kickoff.api.http.ApiRequests;
+import dev.kickoff.api.http.Caller;
 import dev.kickoff.api.http.Ids;
 import dev.kickoff.api.http.JsonResponses;
 import dev.kickoff.core.auth.Principal;
-import dev.kickoff.core.auth.Scope;
+import dev.kickoff.core.auth.Permission;
 import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
@@ -28,19 +28,17 @@ import io.micronaut.http.annotation.QueryValue;
  */
 @Controller("/api/manage/v1/workflows")
 public class WorkflowCasesController {
-    private final ApiRequests requests;
     private final CaseService cases;
 
-    public WorkflowCasesController(ApiRequests requests, CaseService cases) {
-        this.requests = requests;
+    public WorkflowCasesController(CaseService cases) {
         this.cases = cases;
     }
 
     @Get("/{workflowId}/cases")
-    public HttpResponse<String> list(HttpRequest<?> request, @PathVariable String workflowId,
-                                     @Nullable @QueryValue String status, @Nullable @QueryValue String cursor,
-                                     @Nullable @QueryValue String limit) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> list(@Caller(Permission.WORKFLOWS_READ) Principal principal,
+                                     @PathVariable String workflowId, @Nullable @QueryValue String status,
+                                     @Nullable @QueryValue String cursor, @Nullable @QueryValue String limit,
+                                     HttpRequest<?> request) {
         if (request.getParameters().getAll("status").size() > 1) {
             // Not a filter on several statuses: each status is its own index partition, listed one at a time.
             throw new KickoffException(Reason.INVALID_REQUEST,
@@ -48,22 +46,12 @@ public class WorkflowCasesController {
         }
         long id = Ids.parse(workflowId);
         LogContext.put(LogContext.WORKFLOW_ID, Math.max(0, id));
-        CaseStore.Page page = cases.list(principal.orgId(), id, status, cursor, limit(limit));
+        CaseStore.Page page = cases.list(principal.orgId(), id, status, cursor,
+                PageLimits.parse(limit, CaseService.DEFAULT_PAGE));
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("cases");
         page.items().forEach(c -> items.add(CaseJson.kase(c)));
         out.put("next_cursor", page.nextCursor());
         return JsonResponses.ok(out);
-    }
-
-    private static int limit(String limit) {
-        if (limit == null) {
-            return CaseService.DEFAULT_PAGE;
-        }
-        try {
-            return Integer.parseInt(limit.strip());
-        } catch (NumberFormatException e) {
-            throw new KickoffException(Reason.INVALID_REQUEST, "limit must be a number from 1 to " + CaseService.MAX_PAGE);
-        }
     }
 }

@@ -3,11 +3,12 @@ package dev.kickoff.api.manage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kickoff.api.http.ApiRequests;
+import dev.kickoff.api.http.Caller;
+import dev.kickoff.api.http.JsonBody;
 import dev.kickoff.api.http.Ids;
 import dev.kickoff.api.http.JsonResponses;
 import dev.kickoff.core.auth.Principal;
-import dev.kickoff.core.auth.Scope;
+import dev.kickoff.core.auth.Permission;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.json.Json;
@@ -16,7 +17,6 @@ import dev.kickoff.core.workflow.Workflow;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.bootstrap.LogContext;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Consumes;
@@ -27,43 +27,36 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
 
+import java.util.Set;
+
 /**
  * Workflows of the caller's organization. Saving validates the definition and answers 422 with every problem;
  * editing saves a new draft version; publishing makes a version the one runs use.
  */
 @Controller("/api/manage/v1/workflows")
 public class WorkflowsController {
-    private final ApiRequests requests;
+    static final int DEFAULT_PAGE = 50;
+    static final Set<String> PUBLISH_KEYS = Set.of("version");
+
     private final WorkflowService workflows;
 
-    public WorkflowsController(ApiRequests requests, WorkflowService workflows) {
-        this.requests = requests;
+    public WorkflowsController(WorkflowService workflows) {
         this.workflows = workflows;
     }
 
     @Post
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> create(HttpRequest<?> request) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
-        var view = workflows.create(principal.orgId(), definition(request));
+    public HttpResponse<String> create(@Caller(Permission.WORKFLOWS_WRITE) Principal principal, JsonBody body) {
+        var view = workflows.create(principal.orgId(), definition(body));
         LogContext.put(LogContext.WORKFLOW_ID, view.workflow().id());
         return JsonResponses.created(wrap(view));
     }
 
     @Get
-    public HttpResponse<String> list(HttpRequest<?> request, @Nullable @QueryValue String cursor,
-                                     @Nullable @QueryValue String limit) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
-        int size = 50;
-        if (limit != null) {
-            try {
-                size = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                throw new KickoffException(Reason.INVALID_REQUEST, "limit must be a number from 1 to "
-                        + WorkflowService.MAX_PAGE);
-            }
-        }
-        WorkflowStore.Page<Workflow> page = workflows.list(principal.orgId(), cursor, size);
+    public HttpResponse<String> list(@Caller(Permission.WORKFLOWS_READ) Principal principal,
+                                     @Nullable @QueryValue String cursor, @Nullable @QueryValue String limit) {
+        WorkflowStore.Page<Workflow> page = workflows.list(principal.orgId(), cursor,
+                PageLimits.parse(limit, DEFAULT_PAGE));
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("workflows");
         page.items().forEach(w -> items.add(ManageJson.workflow(w, null)));
@@ -72,29 +65,28 @@ public class WorkflowsController {
     }
 
     @Get("/{workflowId}")
-    public HttpResponse<String> get(HttpRequest<?> request, @PathVariable String workflowId) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> get(@Caller(Permission.WORKFLOWS_READ) Principal principal,
+                                    @PathVariable String workflowId) {
         return JsonResponses.ok(wrap(workflows.get(principal.orgId(), Ids.parse(workflowId))));
     }
 
     @Put("/{workflowId}")
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> update(HttpRequest<?> request, @PathVariable String workflowId) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> update(@Caller(Permission.WORKFLOWS_WRITE) Principal principal,
+                                       @PathVariable String workflowId, JsonBody body) {
         long id = Ids.parse(workflowId);
         LogContext.put(LogContext.WORKFLOW_ID, Math.max(0, id));
-        return JsonResponses.ok(wrap(workflows.update(principal.orgId(), id, definition(request))));
+        return JsonResponses.ok(wrap(workflows.update(principal.orgId(), id, definition(body))));
     }
 
     @Post("/{workflowId}/publish")
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> publish(HttpRequest<?> request, @PathVariable String workflowId) {
-        Principal principal = requests.authenticate(request, Scope.MANAGE);
+    public HttpResponse<String> publish(@Caller(Permission.WORKFLOWS_WRITE) Principal principal,
+                                        @PathVariable String workflowId, JsonBody body) {
         long id = Ids.parse(workflowId);
         LogContext.put(LogContext.WORKFLOW_ID, Math.max(0, id));
         Integer version = null;
-        JsonNode body = requests.jsonObject(request).orElse(null);
-        if (body != null && body.has("version")) {
+        if (body.only(PUBLISH_KEYS, Reason.UNSUPPORTED_BODY_KEY).get("version") != null) {
             JsonNode v = body.get("version");
             if (!v.canConvertToInt() || !v.isIntegralNumber()) {
                 throw new KickoffException(Reason.INVALID_REQUEST, "version must be an integer");
@@ -104,9 +96,12 @@ public class WorkflowsController {
         return JsonResponses.ok(wrap(workflows.publish(principal.orgId(), id, version)));
     }
 
-    private JsonNode definition(HttpRequest<?> request) {
-        return requests.json(request).orElseThrow(() -> new KickoffException(Reason.INVALID_REQUEST,
-                "the request body must be a workflow definition (a JSON object)"));
+    private static JsonNode definition(JsonBody body) {
+        if (!body.present()) {
+            throw new KickoffException(Reason.INVALID_REQUEST,
+                    "the request body must be a workflow definition (a JSON object)");
+        }
+        return body.fields();
     }
 
     private static ObjectNode wrap(WorkflowService.View view) {

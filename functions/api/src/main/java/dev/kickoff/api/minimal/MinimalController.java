@@ -2,19 +2,18 @@ package dev.kickoff.api.minimal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kickoff.api.http.ApiRequests;
+import dev.kickoff.api.http.Caller;
+import dev.kickoff.api.http.ExecuteLimited;
 import dev.kickoff.api.http.Ids;
+import dev.kickoff.api.http.JsonBody;
 import dev.kickoff.api.http.JsonResponses;
 import dev.kickoff.api.http.Timestamps;
-import dev.kickoff.api.http.TriggerEdge;
+import dev.kickoff.api.http.Triggers;
+import dev.kickoff.core.auth.Permission;
 import dev.kickoff.core.auth.Principal;
-import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.error.FieldError;
-import dev.kickoff.core.error.KickoffException;
-import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.Run;
-import dev.kickoff.core.run.RunRequest;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.bootstrap.LogContext;
 import io.micronaut.http.HttpRequest;
@@ -26,7 +25,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -38,32 +36,26 @@ import java.util.Locale;
 public class MinimalController {
     static final String EXECUTION_PREFIX = "exec_";
 
-    private final ApiRequests requests;
-    private final TriggerEdge edge;
+    private final Triggers triggers;
     private final RunService runs;
 
-    public MinimalController(ApiRequests requests, TriggerEdge edge, RunService runs) {
-        this.requests = requests;
-        this.edge = edge;
+    public MinimalController(Triggers triggers, RunService runs) {
+        this.triggers = triggers;
         this.runs = runs;
     }
 
     @Post("/{workflowId}/run")
     @Consumes(MediaType.ALL)
-    public HttpResponse<String> run(HttpRequest<?> request, @PathVariable String workflowId) {
-        Principal principal = edge.authorize(request);
-        long id = Ids.parse(workflowId);
-        LogContext.put(LogContext.WORKFLOW_ID, Math.max(id, 0));
-        JsonNode body = requests.jsonObject(request).orElse(null);
-        JsonNode payload = body == null ? null : body.get("payload");
-        if (payload != null && !payload.isNull() && !payload.isObject()) {
-            throw new KickoffException(Reason.INVALID_REQUEST, "payload must be a JSON object",
-                    List.of(new FieldError("/payload", "must be an object")));
-        }
-        RunService.Triggered started = runs.start(principal, id,
-                new RunRequest(payload, null, TriggerEdge.idempotencyKey(request, null)));
-        Run run = started.run();
-        LogContext.put(LogContext.RUN_ID, run.id());
+    @ExecuteLimited
+    public HttpResponse<String> run(@Caller(Permission.WORKFLOWS_EXECUTE) Principal caller,
+                                    @PathVariable String workflowId, JsonBody body, HttpRequest<?> request) {
+        JsonNode payload = body.object("payload", true, "payload must be a JSON object",
+                new FieldError("/payload", "must be an object"));
+        Triggers.Started started = triggers.start(caller, Ids.parse(workflowId), payload, null, null, request);
+        return started.answer(JsonResponses.ok(wrap(triggered(started.run()))));
+    }
+
+    private static ObjectNode triggered(Run run) {
         ObjectNode data = Json.object();
         data.put("event_type", "WORKFLOW_TRIGGER");
         data.put("execution_id", EXECUTION_PREFIX + run.id());
@@ -74,15 +66,16 @@ public class MinimalController {
         data.put("trigger_id", "-");
         data.put("trigger_type", "MANUAL");
         data.put("workflow_id", Long.toString(run.workflowId()));
-        return TriggerEdge.replayed(JsonResponses.ok(wrap(data)), started.replayed());
+        return data;
     }
 
     /** The execution's state: {@code status} is the run's, upper-cased ({@code PENDING} … {@code COMPLETED}). */
     @Get("/{workflowId}/executions/{executionId}")
-    public HttpResponse<String> execution(HttpRequest<?> request, @PathVariable String workflowId,
-                                          @PathVariable String executionId) {
-        Principal principal = requests.authenticate(request, Scope.API);
-        Run run = runs.get(principal, Ids.parse(workflowId), Ids.parse(executionId, EXECUTION_PREFIX));
+    public HttpResponse<String> execution(@Caller(Permission.RUNS_READ) Principal caller,
+                                          @PathVariable String workflowId, @PathVariable String executionId) {
+        long workflow = Ids.parse(workflowId);
+        Triggers.requireWorkflow(caller, workflow);
+        Run run = runs.get(caller, workflow, Ids.parse(executionId, EXECUTION_PREFIX));
         LogContext.put(LogContext.WORKFLOW_ID, run.workflowId());
         LogContext.put(LogContext.RUN_ID, run.id());
         ObjectNode data = Json.object();

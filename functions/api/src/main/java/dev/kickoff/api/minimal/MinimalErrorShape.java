@@ -2,31 +2,37 @@ package dev.kickoff.api.minimal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kickoff.api.http.CanonicalErrorShape;
 import dev.kickoff.api.http.ErrorShape;
-import dev.kickoff.api.http.ErrorShapes;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.json.Json;
-import io.micronaut.context.annotation.Context;
+import jakarta.inject.Singleton;
 
 /**
  * Seed 004 documents no error format; its success body is {@code {"data": {…}}} with upper-case enum values, so
  * errors are {@code {"error": {"code": "NOT_FOUND", "message": "…", "details": [{"path": "/x", "message": …}]}}}
  * with the usual statuses (401, 404, 400 for a body or payload that fails validation, 409, 413, 429).
  */
-@Context
+@Singleton
 public final class MinimalErrorShape implements ErrorShape {
     public static final String PREFIX = "/workflows/";
 
-    static {
-        ErrorShapes.register(PREFIX, new MinimalErrorShape());
+    @Override
+    public String pathPrefix() {
+        return PREFIX;
+    }
+
+    @Override
+    public String credentialHint() {
+        return "send the X-API-KEY header";
     }
 
     @Override
     public int status(KickoffException e) {
         return switch (e.reason()) {
             case INPUT_VALIDATION_FAILED, UNSUPPORTED_BODY_KEY, WORKFLOW_NOT_PUBLISHED, WORKFLOW_NOT_TRIGGERABLE -> 400;
-            default -> e.reason().status();
+            default -> CanonicalErrorShape.status(e.reason());
         };
     }
 

@@ -3,15 +3,15 @@ package dev.kickoff.api.v1;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kickoff.api.http.CanonicalErrorShape;
 import dev.kickoff.api.http.ErrorShape;
-import dev.kickoff.api.http.ErrorShapes;
 import dev.kickoff.api.http.Ids;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.InputValidationException;
 import dev.kickoff.core.schema.SchemaFinding;
-import io.micronaut.context.annotation.Context;
+import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +23,18 @@ import java.util.Locale;
  * {@code details}: {@code [{"path": ["customerId"], "message": "Required"}]}. Everything under {@code /api/v1/}
  * answers in this shape except the workspace API ({@code /api/v1/workspaces/}, a longer prefix).
  */
-@Context
+@Singleton
 public final class V1ErrorShape implements ErrorShape {
     public static final String PREFIX = "/api/v1/";
 
-    static {
-        ErrorShapes.register(PREFIX, new V1ErrorShape());
+    @Override
+    public String pathPrefix() {
+        return PREFIX;
+    }
+
+    @Override
+    public String credentialHint() {
+        return "send the x-api-key header";
     }
 
     record Rendering(int status, String code, String message) {
@@ -51,9 +57,11 @@ public final class V1ErrorShape implements ErrorShape {
             case IDEMPOTENCY_KEY_REUSED -> new Rendering(409, "IDEMPOTENCY_KEY_REUSED", message);
             case CONFLICT -> new Rendering(409, "CONFLICT", message);
             case PAYLOAD_TOO_LARGE -> new Rendering(413, "PAYLOAD_TOO_LARGE", message);
+            case UNSUPPORTED_MEDIA_TYPE -> new Rendering(415, "UNSUPPORTED_MEDIA_TYPE", message);
+            case INVALID_DEFINITION -> new Rendering(422, "INVALID_DEFINITION", message);
             case RATE_LIMITED -> new Rendering(429, "RATE_LIMITED", message);
             case UNAVAILABLE -> new Rendering(503, "SERVICE_UNAVAILABLE", message);
-            default -> new Rendering(e.reason().status(), e.reason().name(), message);
+            default -> new Rendering(CanonicalErrorShape.status(e.reason()), e.reason().name(), message);
         };
     }
 

@@ -3,27 +3,28 @@ package dev.kickoff.api.workspace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kickoff.api.http.CanonicalErrorShape;
 import dev.kickoff.api.http.ErrorShape;
-import dev.kickoff.api.http.ErrorShapes;
 import dev.kickoff.api.http.Ids;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.InputValidationException;
 import dev.kickoff.core.schema.SchemaFinding;
-import io.micronaut.context.annotation.Context;
+import jakarta.inject.Singleton;
 
 /**
  * Seed 002 documents a FastAPI service, so its errors are FastAPI's: {@code {"detail": "Workflow not found"}},
  * and for a request that fails validation, 422 with pydantic-style items
  * {@code {"detail": [{"type": "missing", "loc": ["body", "trigger_payload", "customerId"], "msg": "Field required"}]}}.
  */
-@Context
+@Singleton
 public final class WorkspaceErrorShape implements ErrorShape {
     public static final String PREFIX = "/api/v1/workspaces/";
 
-    static {
-        ErrorShapes.register(PREFIX, new WorkspaceErrorShape());
+    @Override
+    public String pathPrefix() {
+        return PREFIX;
     }
 
     @Override
@@ -32,7 +33,7 @@ public final class WorkspaceErrorShape implements ErrorShape {
             case MALFORMED_JSON, INPUT_VALIDATION_FAILED -> 422;
             case INVALID_REQUEST, UNSUPPORTED_BODY_KEY -> e.details().isEmpty() ? 400 : 422;
             case WORKFLOW_NOT_PUBLISHED, WORKFLOW_NOT_TRIGGERABLE -> 400;
-            default -> e.reason().status();
+            default -> CanonicalErrorShape.status(e.reason());
         };
     }
 

@@ -1,21 +1,35 @@
 package dev.kickoff.core.auth;
 
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
-/** What a token may do: {@code api} tokens start runs and create cases; {@code manage} tokens administer an org. */
+/**
+ * The named bundles of {@link Permission}s a token can be made with: {@code api} tokens start runs, create cases
+ * and read them back; {@code manage} tokens administer an organization. Tokens stored with a bundle keep working
+ * as the bundle grows. The bundle also picks the secret's prefix.
+ */
 public enum Scope {
-    API("api_"),
-    MANAGE("mgt_");
+    API("api_", EnumSet.of(Permission.WORKFLOWS_EXECUTE, Permission.RUNS_READ, Permission.CASES_WRITE,
+            Permission.CASES_READ)),
+    MANAGE("mgt_", EnumSet.of(Permission.WORKFLOWS_READ, Permission.WORKFLOWS_WRITE, Permission.TOKENS_READ,
+            Permission.TOKENS_WRITE, Permission.WEBHOOKS_READ, Permission.WEBHOOKS_WRITE));
 
     private final String secretPrefix;
+    private final Set<Permission> permissions;
 
-    Scope(String secretPrefix) {
+    Scope(String secretPrefix, Set<Permission> permissions) {
         this.secretPrefix = secretPrefix;
+        this.permissions = Set.copyOf(permissions);
     }
 
     public String secretPrefix() {
         return secretPrefix;
+    }
+
+    public Set<Permission> permissions() {
+        return permissions;
     }
 
     public String wireName() {
@@ -29,5 +43,23 @@ public enum Scope {
             }
         }
         return Optional.empty();
+    }
+
+    /** The bundle that is exactly this set, if any. */
+    public static Optional<Scope> exactly(Set<Permission> permissions) {
+        for (Scope s : values()) {
+            if (s.permissions.equals(permissions)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The secret prefix of a token holding these permissions: {@code api_} when it holds any scope of the external
+     * APIs (it is meant to be used there), {@code mgt_} otherwise.
+     */
+    public static Scope prefixFor(Set<Permission> permissions) {
+        return permissions.stream().anyMatch(Permission::external) ? API : MANAGE;
     }
 }

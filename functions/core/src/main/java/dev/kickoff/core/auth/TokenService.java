@@ -26,14 +26,24 @@ public final class TokenService {
     }
 
     public IssuedToken issue(long orgId, String name, Scope scope) {
+        return issue(orgId, name, Grant.of(scope));
+    }
+
+    /** A token with exactly these scopes (and, if listed, only these workflows); its secret shown once. */
+    public IssuedToken issue(long orgId, String name, Grant grant) {
         String cleanName = name == null ? "" : name.strip();
         if (cleanName.isEmpty() || cleanName.length() > MAX_NAME_LENGTH) {
             throw new KickoffException(Reason.INVALID_REQUEST,
                     "name must be a non-blank string of at most " + MAX_NAME_LENGTH + " characters");
         }
-        String secret = TokenSecrets.newSecret(scope);
+        if (grant.permissions().isEmpty() || grant.workflowIds().size() > Grant.MAX_WORKFLOWS
+                || grant.workflowIds().stream().anyMatch(id -> id <= 0)) {
+            throw new KickoffException(Reason.INVALID_REQUEST, "a token needs at least one scope and at most "
+                    + Grant.MAX_WORKFLOWS + " positive workflow IDs");
+        }
+        String secret = TokenSecrets.newSecret(Scope.prefixFor(grant.permissions()));
         return FreshIds.store(() -> {
-            ApiToken token = new ApiToken(ids.next(), orgId, cleanName, scope, TokenSecrets.displayPrefix(secret),
+            ApiToken token = new ApiToken(ids.next(), orgId, cleanName, grant, TokenSecrets.displayPrefix(secret),
                     clock.instant().truncatedTo(ChronoUnit.MILLIS));
             store.create(token, TokenSecrets.hash(secret));
             return new IssuedToken(token, secret);
@@ -63,19 +73,25 @@ public final class TokenService {
     }
 
     /**
-     * Authenticates and checks scope in one step, with messages that say what is wrong but never echo the secret.
+     * Authenticates a presented secret and checks that its token holds {@code needed}, with messages that say
+     * what is wrong but never echo the secret. A token that holds no scope of the external APIs at all (a
+     * {@code manage} token) is not an API token there: {@link Reason#UNAUTHENTICATED}, as the seeds document
+     * for a wrong token; any other missing scope is {@link Reason#WRONG_SCOPE}, naming it.
      */
-    public Principal require(String secret, Scope scope, boolean secretPresent) {
-        if (!secretPresent) {
-            throw new KickoffException(Reason.UNAUTHENTICATED, "missing API token: send Authorization: Bearer <token>");
-        }
+    public Principal require(String secret, Permission needed) {
         Principal principal = authenticate(secret).orElseThrow(() ->
                 new KickoffException(Reason.UNAUTHENTICATED, "invalid or revoked API token"));
-        if (principal.scope() != scope) {
-            throw new KickoffException(Reason.WRONG_SCOPE,
-                    "this endpoint needs a token with the " + scope.wireName() + " scope; this token has the "
-                            + principal.scope().wireName() + " scope");
+        Grant grant = principal.grant();
+        if (grant.allows(needed)) {
+            return principal;
         }
-        return principal;
+        String bundle = Scope.API.permissions().contains(needed) ? "api" : "manage";
+        if (needed.external() && grant.permissions().stream().noneMatch(Permission::external)) {
+            throw new KickoffException(Reason.UNAUTHENTICATED, "this token has no scope of the external API: it "
+                    + "needs the " + needed.wireName() + " scope, which the api scope includes");
+        }
+        throw new KickoffException(Reason.WRONG_SCOPE, "this endpoint needs the " + needed.wireName()
+                + " scope, which the " + bundle + " scope includes; this token has " + String.join(", ",
+                grant.wireNames()));
     }
 }

@@ -1,27 +1,23 @@
 package dev.kickoff.core.error;
 
 import java.util.List;
-import java.util.Map;
 
-/** A refusal the caller can act on: carries a reason, a human message, and where relevant each problem found. */
+/**
+ * A refusal the caller can act on: carries a reason, a human message, and where relevant each problem found.
+ * How it reads over HTTP (status, headers, body) is the API edge's business, per API shape.
+ */
 public class KickoffException extends RuntimeException {
     private final Reason reason;
     private final List<FieldError> details;
-    private final Map<String, String> headers;
 
     public KickoffException(Reason reason, String message) {
-        this(reason, message, List.of(), Map.of());
+        this(reason, message, List.of());
     }
 
     public KickoffException(Reason reason, String message, List<FieldError> details) {
-        this(reason, message, details, Map.of());
-    }
-
-    public KickoffException(Reason reason, String message, List<FieldError> details, Map<String, String> headers) {
         super(message, null, false, false);
         this.reason = reason;
         this.details = List.copyOf(details);
-        this.headers = Map.copyOf(headers);
     }
 
     public Reason reason() {
@@ -30,10 +26,5 @@ public class KickoffException extends RuntimeException {
 
     public List<FieldError> details() {
         return details;
-    }
-
-    /** Response headers that belong with this refusal (e.g. Retry-After on a rate limit). */
-    public Map<String, String> headers() {
-        return headers;
     }
 }

@@ -1,48 +1,40 @@
 package dev.kickoff.core.error;
 
 /**
- * Why a request was refused. Each API shape renders a reason in its own error format and may map it to its
- * own status code (seed 003 answers an unpublished workflow with 400 INVALID_STATUS, seed 000 with 404);
- * {@link #status()} is the canonical API's choice.
+ * Why a request was refused. The core says why, never how that reads over HTTP: each API shape owns its own
+ * table from reason to status code and error body (seed 003 answers an unpublished workflow with 400
+ * INVALID_STATUS, seed 000 with 404), so no status lives here.
  */
 public enum Reason {
-    MALFORMED_JSON(400),
-    INVALID_REQUEST(400),
-    UNAUTHENTICATED(401),
-    WRONG_SCOPE(403),
-    NOT_FOUND(404),
-    WORKFLOW_NOT_FOUND(404),
-    WORKFLOW_NOT_PUBLISHED(404),
-    RUN_NOT_FOUND(404),
-    CASE_NOT_FOUND(404),
-    TOKEN_NOT_FOUND(404),
-    WEBHOOK_NOT_FOUND(404),
-    DELIVERY_NOT_FOUND(404),
-    CONNECTION_NOT_FOUND(404),
-    CONFLICT(409),
-    IDEMPOTENCY_KEY_REUSED(409),
-    PAYLOAD_TOO_LARGE(413),
-    WORKFLOW_NOT_TRIGGERABLE(422),
-    NOT_A_CASE_WORKFLOW(422),
-    UNSUPPORTED_BODY_KEY(422),
-    INVALID_DEFINITION(422),
-    VALIDATION_FAILED(422),
+    MALFORMED_JSON,
+    INVALID_REQUEST,
+    /** The body is of a media type (or charset) that is not JSON. */
+    UNSUPPORTED_MEDIA_TYPE,
+    UNAUTHENTICATED,
+    WRONG_SCOPE,
+    NOT_FOUND,
+    WORKFLOW_NOT_FOUND,
+    WORKFLOW_NOT_PUBLISHED,
+    RUN_NOT_FOUND,
+    CASE_NOT_FOUND,
+    TOKEN_NOT_FOUND,
+    WEBHOOK_NOT_FOUND,
+    DELIVERY_NOT_FOUND,
+    CONNECTION_NOT_FOUND,
+    CONFLICT,
+    IDEMPOTENCY_KEY_REUSED,
+    PAYLOAD_TOO_LARGE,
+    WORKFLOW_NOT_TRIGGERABLE,
+    NOT_A_CASE_WORKFLOW,
+    UNSUPPORTED_BODY_KEY,
+    INVALID_DEFINITION,
+    VALIDATION_FAILED,
     /** Seed 001: a case's attributes do not match its workflow's attribute schema (or are not an object). */
-    ATTRIBUTES_VALIDATION_FAILED(422),
+    ATTRIBUTES_VALIDATION_FAILED,
     /** A run's input broke its workflow's {@code inputSchema}. */
-    INPUT_VALIDATION_FAILED(422),
-    RATE_LIMITED(429),
-    UNAVAILABLE(503);
-
-    private final int status;
-
-    Reason(int status) {
-        this.status = status;
-    }
-
-    public int status() {
-        return status;
-    }
+    INPUT_VALIDATION_FAILED,
+    RATE_LIMITED,
+    UNAVAILABLE;
 
     /** The reason as a stable machine-readable code, e.g. {@code workflow_not_found}. */
     public String code() {

@@ -8,7 +8,6 @@ import dev.kickoff.core.port.RateLimitStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,8 +48,8 @@ public final class ExecuteRateLimiter {
     }
 
     /**
-     * Counts one execute request of the principal's token. Refused with {@link Reason#RATE_LIMITED} (carrying
-     * the rate-limit headers and {@code Retry-After}) when the token's window is full.
+     * Counts one execute request of the principal's token. Refused with a {@link RateLimitedException} (carrying
+     * the decision's numbers) when the token's window is full.
      */
     public RateLimitDecision acquire(Principal principal) {
         Instant now = clock.instant();
@@ -102,9 +101,7 @@ public final class ExecuteRateLimiter {
         orgLimits.remove(orgId);
     }
 
-    private static KickoffException refused(RateLimitDecision decision) {
-        return new KickoffException(Reason.RATE_LIMITED,
-                "Rate limit exceeded. Limit: " + decision.limit() + " requests per minute.", List.of(),
-                decision.headers());
+    private static RateLimitedException refused(RateLimitDecision decision) {
+        return new RateLimitedException(decision);
     }
 }

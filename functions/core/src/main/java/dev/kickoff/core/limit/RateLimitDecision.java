@@ -2,15 +2,17 @@ package dev.kickoff.core.limit;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * The outcome of counting one request against its token's limit, with the headers that tell the client where it
- * stands ({@code RateLimit-Limit}, {@code RateLimit-Remaining}, {@code RateLimit-Reset} in seconds, and
- * {@code Retry-After} when refused).
+ * The outcome of counting one request against its token's limit, as numbers: the API edge turns them into the
+ * headers each answer carries ({@code RateLimit-*}, {@code Retry-After}).
  */
 public record RateLimitDecision(boolean allowed, int limit, long remaining, Instant resetAt, Instant now) {
+
+    /** Requests left in the window, never negative. */
+    public long remainingOrZero() {
+        return Math.max(0, remaining);
+    }
 
     /** Whole seconds until the window resets, at least 1. */
     public long resetSeconds() {
@@ -18,15 +20,13 @@ public record RateLimitDecision(boolean allowed, int limit, long remaining, Inst
         return Math.max(1, (millis + 999) / 1000);
     }
 
-    public Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("RateLimit-Limit", Integer.toString(limit));
-        headers.put("RateLimit-Remaining", Long.toString(Math.max(0, remaining)));
-        headers.put("RateLimit-Reset", Long.toString(resetSeconds()));
-        headers.put("RateLimit-Policy", limit + ";w=" + ExecuteRateLimiter.WINDOW.toSeconds());
-        if (!allowed) {
-            headers.put("Retry-After", Long.toString(resetSeconds()));
-        }
-        return headers;
+    /** Seconds a refused client should wait before trying again; 0 when the request was allowed. */
+    public long retryAfterSeconds() {
+        return allowed ? 0 : resetSeconds();
+    }
+
+    /** The window's length in seconds. */
+    public long windowSeconds() {
+        return ExecuteRateLimiter.WINDOW.toSeconds();
     }
 }

@@ -18,4 +18,8 @@ public interface RunObserver {
 
     default void runFinished(Run run) {
     }
+
+    /** Adds {@code n} to a named counter (e.g. {@code ExecuteRateLimited}); observers without metrics ignore it. */
+    default void count(String metric, long n) {
+    }
 }

@@ -46,10 +46,10 @@ class CaseRulesTest {
         assertThat(CaseRules.subject(Json.nodes().textNode("é".repeat(255)), AT)).hasSize(255);
         var tooLong = catchThrowableOfType(KickoffException.class,
                 () -> CaseRules.subject(Json.nodes().textNode("x".repeat(256)), AT));
-        assertThat(tooLong.reason().status()).isEqualTo(422);
+        assertThat(tooLong.reason()).isEqualTo(Reason.VALIDATION_FAILED);
         assertThat(tooLong.details()).extracting(FieldError::path).containsExactly("/subject");
         var number = catchThrowableOfType(KickoffException.class, () -> CaseRules.subject(Json.nodes().numberNode(42), AT));
-        assertThat(number.reason().status()).isEqualTo(422);
+        assertThat(number.reason()).isEqualTo(Reason.VALIDATION_FAILED);
     }
 
     @Test

@@ -1,0 +1,57 @@
+package dev.kickoff.core.auth;
+
+import java.util.Optional;
+
+/**
+ * One thing a token may do: the fine-grained scopes ({@code workflows:execute}, {@code runs:read}, …). Each
+ * endpoint needs one; a token holds a set, either a named {@link Scope} bundle or a list chosen when it was made.
+ */
+public enum Permission {
+    /** The four trigger POSTs: start a run. Seed 003: "Verify API key - Needs workflows:execute scope". */
+    WORKFLOWS_EXECUTE("workflows:execute", true),
+    /** Read a run (every shape's run GET). */
+    RUNS_READ("runs:read", true),
+    /** Create a case (seed 001's POST). */
+    CASES_WRITE("cases:write", true),
+    /** Read one case by its ID (seed 001's GET). */
+    CASES_READ("cases:read", true),
+    /** Read workflows and their definitions, and list a workflow's cases (the management API). */
+    WORKFLOWS_READ("workflows:read", false),
+    /** Create, edit and publish workflows. */
+    WORKFLOWS_WRITE("workflows:write", false),
+    TOKENS_READ("tokens:read", false),
+    TOKENS_WRITE("tokens:write", false),
+    WEBHOOKS_READ("webhooks:read", false),
+    WEBHOOKS_WRITE("webhooks:write", false);
+
+    private final String wireName;
+    private final boolean external;
+
+    Permission(String wireName, boolean external) {
+        this.wireName = wireName;
+        this.external = external;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** True for the scopes of the external (trigger and read-back) APIs; false for the management API's. */
+    public boolean external() {
+        return external;
+    }
+
+    public static Optional<Permission> fromWire(String text) {
+        for (Permission p : values()) {
+            if (p.wireName.equals(text)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return wireName;
+    }
+}
