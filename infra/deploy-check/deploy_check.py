@@ -528,6 +528,10 @@ class Resolver:
                 value = self.moto.client("events").describe_rule(Name=physical)["Arn"]
             elif kind == "AWS::SNS::Topic" and attribute == "TopicArn":
                 value = physical
+            elif kind == "AWS::KMS::Key" and attribute in ("Arn", "KeyId"):
+                # The physical ID of a key is its key ID (moto's DescribeKey fails on keys its CloudFormation made).
+                key_id = physical.rsplit("/", 1)[-1]
+                value = f"arn:aws:kms:{REGION}:{self.account}:key/{key_id}" if attribute == "Arn" else key_id
         self._cache[key] = value
         return value
 
@@ -703,6 +707,8 @@ class Checker:
         self.tables()
         self.r.section("Schedules")
         self.schedules()
+        self.r.section("KMS keys")
+        self.kms_keys()
         self.r.section("HTTP API (translated template: moto does not create HTTP APIs)")
         self.http_apis()
         self.r.section("IAM")
@@ -728,11 +734,33 @@ class Checker:
                 self.r.warn(f"{k} ({kind}) is not created by moto and this check has no assertion for it: it is only "
                             "translated and linted")
         inspected = {"AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Lambda::EventSourceMapping", "AWS::SQS::Queue",
-                     "AWS::DynamoDB::Table", "AWS::Events::Rule", "AWS::Lambda::Permission"}
+                     "AWS::DynamoDB::Table", "AWS::Events::Rule", "AWS::Lambda::Permission", "AWS::KMS::Key"}
         for k in created:
             if self.resources[k]["Type"] not in inspected:
                 self.r.warn(f"{k} ({self.resources[k]['Type']}) is created, but this check has no assertion on its "
                             "properties yet")
+
+    # -- KMS keys
+
+    def kms_keys(self):
+        """Each key rotates, outlives the stack (deleting it would make what it sealed unreadable), and its key policy
+        only lets the account's IAM decide (functions get their grants from their roles, checked under IAM)."""
+        keys = self.of_type("AWS::KMS::Key")
+        if not keys:
+            self.r.note("no KMS keys")
+        kms = self.moto.client("kms")
+        for logical, resource in keys.items():
+            props = resource["Properties"]
+            self.r.check(props.get("EnableKeyRotation") is True, f"{logical} rotates its key material yearly")
+            self.r.check(resource.get("DeletionPolicy") == "Retain", f"{logical} is retained when the stack is deleted")
+            statements = (props.get("KeyPolicy") or {}).get("Statement") or []
+            principals = [str(st.get("Principal")) for st in statements]
+            self.r.check(bool(statements) and all(":root" in p for p in principals),
+                         f"{logical}'s key policy names only the account root (IAM decides)", str(principals))
+            physical = self.physical.get(logical)
+            if physical:
+                listed = {k["KeyId"] for k in kms.list_keys()["Keys"]}
+                self.r.check(physical.rsplit("/", 1)[-1] in listed, f"{logical} exists in moto's KMS")
 
     # -- functions
 
@@ -1117,6 +1145,8 @@ class Checker:
             return [re.escape(self.resolve.get_att(logical, "Arn"))]
         if kind == "AWS::SNS::Topic":
             return [re.escape(self.physical[logical])]
+        if kind == "AWS::KMS::Key":
+            return [re.escape(self.resolve.get_att(logical, "Arn"))]
         return []
 
     def role(self, function, role):
