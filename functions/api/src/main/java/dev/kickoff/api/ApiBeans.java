@@ -2,6 +2,7 @@ package dev.kickoff.api;
 
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.cases.CaseService;
+import dev.kickoff.core.connection.ConnectionService;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.run.RunService;
@@ -54,6 +55,11 @@ public class ApiBeans {
     @Singleton
     RunObserver observer(CompositionRoot runtime) {
         return runtime.observer();
+    }
+
+    @Singleton
+    ConnectionService connections(CompositionRoot runtime) {
+        return runtime.connections();
     }
 
     @Singleton

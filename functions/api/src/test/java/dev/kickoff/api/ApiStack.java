@@ -38,10 +38,27 @@ final class ApiStack {
 
     private ApiStack(String purpose) {
         this.resources = TestAws.get().provision(purpose);
-        this.environment = FunctionSpec.of("ApiFunction", resources).environment();
+        this.environment = withLocalSecrets(FunctionSpec.of("ApiFunction", resources).environment());
         this.handler = ApiContract.checking(new ApiHandler(environment));
         this.http = new LambdaHttp(handler, "api.kickoff.test");
         this.runtime = new CompositionRoot(Settings.fromEnvironment(environment));
+    }
+
+    /**
+     * As the local stack does: connection secrets sealed under a key file (in a fresh temporary directory) instead of
+     * the template's KMS key, which the emulators do not serve.
+     */
+    private static Map<String, String> withLocalSecrets(Map<String, String> template) {
+        Map<String, String> env = new java.util.HashMap<>(template);
+        try {
+            java.nio.file.Path keyFile = java.nio.file.Files.createTempDirectory("kickoff-api-secrets").resolve("secrets.key");
+            dev.kickoff.adapters.outbound.KeyFileSecretBox.createIfAbsent(keyFile);
+            env.put("KICKOFF_SECRETS_KEY_FILE", keyFile.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        env.put("KICKOFF_SECRETS_KMS_KEY_ID", "");
+        return Map.copyOf(env);
     }
 
     static ApiStack start(String purpose) {

@@ -22,7 +22,11 @@ public enum Permission {
     TOKENS_READ("tokens:read", false),
     TOKENS_WRITE("tokens:write", false),
     WEBHOOKS_READ("webhooks:read", false),
-    WEBHOOKS_WRITE("webhooks:write", false);
+    WEBHOOKS_WRITE("webhooks:write", false),
+    /** List and read connections (never their secrets). */
+    CONNECTIONS_READ("connections:read", false),
+    /** Create, replace and delete connections, secrets included. */
+    CONNECTIONS_WRITE("connections:write", false);
 
     private final String wireName;
     private final boolean external;
