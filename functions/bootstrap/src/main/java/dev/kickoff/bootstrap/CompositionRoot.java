@@ -158,7 +158,7 @@ public final class CompositionRoot {
     }
 
     public RunExecutor executor() {
-        return new RunExecutor(runStore, versions, steps, clock, settings.runLease(), observer, caseStore);
+        return new RunExecutor(runStore, caseStore, versions, steps, clock, settings.runLease(), observer);
     }
 
     /** Finds and moves runs nothing else will (see RunSweeper); one per sweeper instance, it keeps its place. */

@@ -124,9 +124,9 @@ class WebhooksEndToEndTest {
 
     /** Starts a run and executes it as the worker would: its finish is a real MODIFY on the stream. */
     static Run runToEnd(Org org, long workflow) {
-        Run run = runtime.runs().trigger(new Principal(org.id(), 1, "tests", Scope.API), workflow,
-                new RunRequest(Json.parse("{\"items\": [{\"quantity\": 2, \"price\": 1999}]}"), null));
-        runtime.executor().execute(run.id(), "test-worker", false);
+        Run run = runtime.runs().start(new Principal(org.id(), 1, "tests", Scope.API), workflow,
+                new RunRequest(Json.parse("{\"items\": [{\"quantity\": 2, \"price\": 1999}]}"), null)).run();
+        runtime.executor().execute(run.id(), "test-worker");
         return runtime.runStore().find(run.id()).orElseThrow();
     }
 

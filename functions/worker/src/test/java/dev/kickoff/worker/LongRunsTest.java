@@ -50,7 +50,7 @@ class LongRunsTest {
         var view = runtime.workflows().create(org.id(), Json.parse("""
                 {"name": "long", "output": {"last": "{{steps.s11.output.step}}"}, "steps": [%s]}""".formatted(steps)));
         runtime.workflows().publish(org.id(), view.workflow().id(), null);
-        Run run = runtime.runs().trigger(principal, view.workflow().id(), new RunRequest(Json.object(), null));
+        Run run = runtime.runs().start(principal, view.workflow().id(), new RunRequest(Json.object(), null)).run();
 
         FunctionSpec shortLived = new FunctionSpec(declared.logicalId(), declared.handlerClass(),
                 declared.handlerMethod(), declared.codeUri(), 2, declared.memorySize(), declared.environment(),

@@ -62,7 +62,7 @@ class RunWorkerHandlerTest {
     }
 
     static Run trigger(long workflow, String input) {
-        return runtime.runs().trigger(principal, workflow, new RunRequest(Json.parse(input), null));
+        return runtime.runs().start(principal, workflow, new RunRequest(Json.parse(input), null)).run();
     }
 
     static Run read(long runId) {

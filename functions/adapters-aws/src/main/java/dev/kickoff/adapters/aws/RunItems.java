@@ -21,11 +21,9 @@ import java.util.Map;
  * keeps numbers exactly as sent.
  *
  * <p>While a run that the sweeper must be able to find is {@code pending} or {@code in_progress} it also carries
- * {@code gsi2pk}/{@code gsi2sk}, its entry in the sparse, keys-only index of active runs: set by the write that
- * creates a run stored before it is queued (with an idempotency key or a case, in a transaction), or by the
- * first redelivery of any run ({@link DynamoRunStore#watch}); removed by the write that ends it. A plain run is
- * queued before it is stored, so it cannot be stored and never queued, and is not listed unless its delivery
- * goes wrong.
+ * {@code gsi2pk}/{@code gsi2sk}, its entry in the sparse, keys-only index of active runs: set by the first
+ * redelivery of its message, or by its dead letter ({@link DynamoRunStore#watch}); removed by the write that ends it.
+ * Every run is queued before it is stored, so none is listed unless its delivery goes wrong.
  */
 final class RunItems {
     static final String SK = "RUN";
@@ -59,18 +57,9 @@ final class RunItems {
         return Attrs.sortable(createdAt) + "#" + Attrs.pad(runId);
     }
 
-    /** The item of a run that is listed in the active-runs index while unfinished. */
+    /** The item of a new run (not listed: see the class comment). */
     static Map<String, AttributeValue> toItem(Run run) {
-        return toItem(run, true);
-    }
-
-    /** @param listed whether an unfinished run gets its active-runs index entry with this item */
-    static Map<String, AttributeValue> toItem(Run run, boolean listed) {
         Map<String, AttributeValue> item = new HashMap<>(DynamoTable.key(pk(run.id()), SK));
-        if (listed && (run.status() == RunStatus.PENDING || run.status() == RunStatus.IN_PROGRESS)) {
-            item.put("gsi2pk", Attrs.s(activePartition(activePartitionOf(run.id()))));
-            item.put("gsi2sk", Attrs.s(activeSortKey(run.createdAt(), run.id())));
-        }
         item.put("type", Attrs.s("run"));
         item.put("run_id", Attrs.n(run.id()));
         item.put("org_id", Attrs.n(run.orgId()));
