@@ -322,18 +322,15 @@ class SweeperHandlerTest {
     }
 
     @Test
-    void theSweepStopsBeforeTheInvocationsEnd() {
-        Instant now = Instant.parse("2026-05-28T17:04:12Z");
-        var context = new LocalLambdaContext("SweeperFunction", 1024, 60);
-        Instant deadline = SweeperHandler.deadline(now, context);
-        assertThat(Duration.between(now, deadline)).isBetween(Duration.ofSeconds(49), Duration.ofSeconds(50));
-        assertThat(SweeperHandler.deadline(now, new LocalLambdaContext("SweeperFunction", 1024, 4)))
-                .isBetween(now.plusMillis(2900), now.plusSeconds(3));
-        assertThat(SweeperHandler.deadline(now, null)).isNull();
-        var settings = SweeperHandler.sweepSettings(sweeperSpec.environment());
-        assertThat(settings.grace()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(settings.maxRecoveries()).isEqualTo(3);
-        assertThat(settings.maxRuns()).isEqualTo(2000);
+    void theSweepersSettingsComeFromTheTemplate() {
+        var timings = Settings.fromEnvironment(sweeperSpec.environment()).timings();
+        assertThat(timings.sweep().grace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(timings.sweep().maxRecoveries()).isEqualTo(3);
+        assertThat(timings.sweep().maxInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(timings.sweep().maxRuns()).isEqualTo(2000);
+        assertThat(timings.lease()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(Settings.fromEnvironment(sweeperSpec.environment()).runsDeadLetterUrl())
+                .contains("RunsDeadLetterQueue");
     }
 
     static SQSEvent event(Message m) {

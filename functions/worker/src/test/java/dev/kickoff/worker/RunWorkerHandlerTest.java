@@ -212,7 +212,7 @@ class RunWorkerHandlerTest {
 
         SQSEvent.SQSMessage old = message(never, 2);
         old.setAttributes(Map.of("ApproximateReceiveCount", "2", "SentTimestamp",
-                Long.toString(System.currentTimeMillis() - RunWorker.UNSTORED_RUN_WAIT.toMillis() - 1000)));
+                Long.toString(System.currentTimeMillis() - dev.kickoff.core.engine.RunTimings.UNSTORED_RUN_WAIT.toMillis() - 1000)));
         assertThat(failed(invoke(newWorker(), event(old)))).as("dropped: its run will never be stored").isEmpty();
     }
 

@@ -1,5 +1,6 @@
 package dev.kickoff.adapters.aws;
 
+import dev.kickoff.core.engine.RunTimings;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.RunStore;
@@ -13,7 +14,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,23 +29,20 @@ import java.util.Optional;
  * answers what the run is now (the item DynamoDB returns with the failed condition, at no extra cost).
  */
 public final class DynamoRunStore implements RunStore {
-    /**
-     * Pauses before the re-reads of a run whose message came first (milliseconds; about 0.15 s in all): on AWS rarely
-     * needed, on the local stack (a message is delivered in about a millisecond) often.
-     */
-    public static final long[] QUEUED_READ_WAITS_MILLIS = {5, 10, 20, 40, 80};
-
     private final DynamoTable table;
-    private final long[] queuedReadWaits;
+    private final List<Duration> queuedReadWaits;
 
     public DynamoRunStore(DynamoTable table) {
-        this(table, QUEUED_READ_WAITS_MILLIS);
+        this(table, RunTimings.QUEUED_READ_WAITS);
     }
 
-    /** @param queuedReadWaits pauses before each re-read in {@link #findQueued} (milliseconds) */
-    public DynamoRunStore(DynamoTable table, long[] queuedReadWaits) {
+    /**
+     * @param queuedReadWaits pauses before each re-read in {@link #findQueued} ({@link RunTimings#queuedReadWaits}): on
+     *                        AWS rarely needed, on the local stack (a message is delivered in a millisecond) often
+     */
+    public DynamoRunStore(DynamoTable table, List<Duration> queuedReadWaits) {
         this.table = table;
-        this.queuedReadWaits = queuedReadWaits.clone();
+        this.queuedReadWaits = List.copyOf(queuedReadWaits);
     }
 
     @Override
@@ -112,9 +112,9 @@ public final class DynamoRunStore implements RunStore {
     @Override
     public Optional<Run> findQueued(long runId) {
         Optional<Run> run = find(runId);
-        for (int i = 0; run.isEmpty() && i < queuedReadWaits.length; i++) {
+        for (int i = 0; run.isEmpty() && i < queuedReadWaits.size(); i++) {
             try {
-                Thread.sleep(queuedReadWaits[i]);
+                Thread.sleep(queuedReadWaits.get(i));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Optional.empty();

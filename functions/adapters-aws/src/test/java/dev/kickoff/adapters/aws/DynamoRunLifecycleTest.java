@@ -46,7 +46,7 @@ class DynamoRunLifecycleTest {
     static void setUp() {
         var stack = TestAws.get().provision("lifecycle");
         table = new DynamoTable(AwsClients.dynamoDb(), stack.table("KickoffTable").name());
-        runs = new DynamoRunStore(table, new long[0]);
+        runs = new DynamoRunStore(table, List.of());
         active = new DynamoActiveRuns(table);
     }
 

@@ -173,7 +173,7 @@ class DynamoRunStoreTest {
             store.create(run);
             assertThat(read.get()).contains(run);
         }
-        assertThat(new DynamoRunStore(new DynamoTable(AwsClients.dynamoDb(), table), new long[]{1, 1})
+        assertThat(new DynamoRunStore(new DynamoTable(AwsClients.dynamoDb(), table), java.util.List.of(java.time.Duration.ofMillis(1)))
                 .findQueued(IDS.incrementAndGet())).as("a run never stored, after the re-reads").isEmpty();
     }
 

@@ -50,10 +50,16 @@ final class ClaimedExecution {
         this.observer = observer;
     }
 
-    Outcome execute(Delivery delivery) {
+    /**
+     * @param basis    the steps of the run as an earlier read saw them, and
+     * @param computed the pure steps done in memory from that read (see {@link OptimisticPureExecution}): kept if the
+     *                 claimed run still has the same steps done, since they are what this execution would compute
+     */
+    Outcome execute(Delivery delivery, List<StepRecord> basis, List<StepRecord> computed) {
         Instant now = clock.instant();
         return switch (runs.claim(delivery.runId(), delivery.owner(), now, now.plus(lease))) {
-            case ClaimResult.Claimed c -> run(c.run(), delivery);
+            case ClaimResult.Claimed c -> run(!computed.isEmpty() && c.run().steps().equals(basis)
+                    ? c.run().toBuilder().steps(computed).build() : c.run(), delivery);
             case ClaimResult claim -> refused(claim);
         };
     }

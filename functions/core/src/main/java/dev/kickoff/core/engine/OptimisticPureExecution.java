@@ -5,12 +5,14 @@ import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.port.RunStore.WriteResult;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.core.run.StepRecord;
 import dev.kickoff.core.workflow.VersionCache;
 import dev.kickoff.core.workflow.WorkflowVersion;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,8 +31,15 @@ final class OptimisticPureExecution {
         record Settled(Outcome outcome) implements Attempt {
         }
 
-        /** Nothing was written: the run did not qualify, moved since it was read, or ran out of time. */
-        record NotSettled(String why) implements Attempt {
+        /**
+         * Nothing was written: the run did not qualify, moved since it was read, or ran out of time. In the last case
+         * {@code computed} holds the steps done in memory (pure: the claimed path may keep them if the run it claims
+         * has the same steps done as {@code basis}, the run as read); otherwise it is empty.
+         */
+        record NotSettled(String why, List<StepRecord> basis, List<StepRecord> computed) implements Attempt {
+            NotSettled(String why) {
+                this(why, List.of(), List.of());
+            }
         }
     }
 
@@ -66,8 +75,11 @@ final class OptimisticPureExecution {
                 }, run -> {
                     // nothing to release: no lease was taken
                 });
+        if (progress instanceof StepLoop.Progress.Paused paused) {
+            return new Attempt.NotSettled("the deadline came first", read.steps(), paused.records());
+        }
         if (!(progress instanceof StepLoop.Progress.Ended e)) {
-            return new Attempt.NotSettled("the deadline came first");
+            return new Attempt.NotSettled("the run moved");
         }
         Run finished = ClaimedExecution.ended(unclaimed, e.records(), e.status(), e.output(), e.error(),
                 clock.instant());

@@ -8,6 +8,7 @@ import dev.kickoff.core.workflow.VersionCache;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Executes one delivery of a run: the one execution path. A first delivery reads the run and lets the optimistic
@@ -52,13 +53,15 @@ public final class RunExecutor {
             if (read.status().terminal()) {
                 return new Outcome.AlreadyFinished(read);
             }
-            if (optimistic.attempt(read, delivery) instanceof OptimisticPureExecution.Attempt.Settled settled) {
-                return settled.outcome();
-            }
-        } else {
-            watch(delivery.runId());
+            return switch (optimistic.attempt(read, delivery)) {
+                case OptimisticPureExecution.Attempt.Settled settled -> settled.outcome();
+                // The pure steps it did before the deadline are kept by the claim (they are what a claim would
+                // compute again), so the yield that follows saves them instead of throwing them away.
+                case OptimisticPureExecution.Attempt.NotSettled n -> claimed.execute(delivery, n.basis(), n.computed());
+            };
         }
-        return claimed.execute(delivery);
+        watch(delivery.runId());
+        return claimed.execute(delivery, List.of(), List.of());
     }
 
     /** {@link #execute(Delivery)} of {@link Delivery#claimed}: what tools and tests use to run a run by hand. */

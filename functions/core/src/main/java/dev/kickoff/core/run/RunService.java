@@ -41,7 +41,7 @@ public final class RunService {
      * A key claimed this long ago whose run is still not stored was abandoned (its creator died between the claim and
      * the run's write, which take milliseconds; the API function's timeout is 10 s): the next request takes it over.
      */
-    static final Duration ABANDONED_KEY = Duration.ofSeconds(30);
+    public static final Duration ABANDONED_KEY = Duration.ofSeconds(30);
     /** Fresh IDs drawn for one keyed run before giving up (see {@link FreshIds}). */
     static final int MAX_ID_ATTEMPTS = 5;
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;

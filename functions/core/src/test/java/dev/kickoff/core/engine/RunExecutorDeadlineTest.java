@@ -103,6 +103,21 @@ class RunExecutorDeadlineTest {
     }
 
     @Test
+    void aFirstDeliveryThatRunsOutOfTimeKeepsThePureStepsItDidInMemory() {
+        Run run = fiveSlowSteps();
+        Instant deadline = clock.instant().plusMillis(2500);
+
+        var first = executor.execute(new Delivery(run.id(), "w1", 1, false, deadline));
+
+        assertThat(first).as("not settled without a claim: claimed, then yielded").isInstanceOf(Outcome.Yielded.class);
+        assertThat(calls).as("each step computed once: the claim kept what the optimistic pass did").hasValue(3);
+        assertThat(runs.find(run.id()).orElseThrow().steps()).extracting(s -> s.id()).containsExactly("a", "b", "c");
+        clock.advance(Duration.ofMillis(1));
+        assertThat(executor.execute(new Delivery(run.id(), "w2", 1, false, null))).isInstanceOf(Outcome.Finished.class);
+        assertThat(calls).hasValue(5);
+    }
+
+    @Test
     void aDeliveryThatStartsPastItsDeadlineYieldsWithoutRunningAStep() {
         Run run = fiveSlowSteps();
         var outcome = executor.execute(new Delivery(run.id(), "w1", 2, false, clock.instant()));
