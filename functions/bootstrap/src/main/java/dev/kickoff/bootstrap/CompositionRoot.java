@@ -194,7 +194,7 @@ public final class CompositionRoot {
     }
 
     public RunExecutor executor() {
-        return new RunExecutor(runStore, caseStore, versions, steps, clock, settings.runLease(), observer);
+        return new RunExecutor(runStore, caseStore, versions, steps, clock, settings.runLease(), observer, runQueue());
     }
 
     /** Finds and moves runs nothing else will (see RunSweeper); one per sweeper instance, it keeps its place. */

@@ -97,6 +97,14 @@ public final class RunMessageProcessor implements SqsBatch.MessageProcessor {
                     redelivery.after(message.getReceiptHandle(), until(b.retryAt()));
                     yield false;
                 }
+                // A step asked to be retried later: its message for then is on the queue.
+                case Outcome.Deferred d -> true;
+                // Early (or an extra one): back when the run is due. The wake-up message is on the queue anyway, so a
+                // lost visibility change costs nothing but an extra delivery.
+                case Outcome.NotDue n -> {
+                    redelivery.after(message.getReceiptHandle(), until(n.wakeAt()));
+                    yield false;
+                }
                 // Another worker took the run over after this worker's lease ran out. This message may be the one
                 // it holds, so leave it: it comes back, finds the run finished, and is deleted then.
                 case Outcome.LeaseLost l -> false;

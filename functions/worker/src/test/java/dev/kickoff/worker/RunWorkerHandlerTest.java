@@ -217,6 +217,36 @@ class RunWorkerHandlerTest {
     }
 
     @Test
+    void aStepsRetryYieldsTheRunWithAHeldBackMessageAndTheNextAttemptFinishesIt() {
+        long wf = publish("""
+                {"name": "retry", "steps": [{"id": "call", "type": "test_flaky_once",
+                  "retry": {"maxAttempts": 2, "backoff": "PT1S"}}]}""");
+        Run run = trigger(wf, "{}");
+        var source = new SqsEventSource(runtime.sqs(), resources, worker,
+                worker.events(EventSource.Sqs.class).getFirst(), newWorker());
+
+        assertThat(source.drain()).as("the first attempt: deferred, its message settled").isGreaterThanOrEqualTo(1);
+        Run waiting = read(run.id());
+        assertThat(waiting.status()).as("no Lambda holds the wait").isEqualTo(RunStatus.PENDING);
+        assertThat(waiting.wakeAt()).isNotNull();
+        assertThat(waiting.leaseOwner()).isNull();
+        assertThat(waiting.steps()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo("retrying");
+            assertThat(r.error()).contains("503");
+        });
+
+        // The held-back message arrives once the backoff is over (SQS delays in whole seconds).
+        for (int i = 0; i < 20 && read(run.id()).status() != RunStatus.COMPLETED; i++) {
+            source.pollOnce(1);
+        }
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.steps()).singleElement().satisfies(r -> assertThat(r.attempts()).isEqualTo(2));
+        assertThat(Json.write(done.output())).isEqualTo("{\"attempt\":2}");
+        assertThat(done.wakeAt()).isNull();
+    }
+
+    @Test
     void theTemplateSaysWhatTheLocalStackAndTheTestsAssume() {
         var sqs = worker.events(EventSource.Sqs.class);
         assertThat(sqs).hasSize(1);

@@ -143,7 +143,7 @@ public final class DynamoRunStore implements RunStore {
                     // again should this worker die too.
                     .updateExpression("SET #status = :running, lease_owner = :owner, lease_until = :until, "
                             + "attempts = if_not_exists(attempts, :zero) + :one, "
-                            + "started_at = if_not_exists(started_at, :now), updated_at = :now")
+                            + "started_at = if_not_exists(started_at, :now), updated_at = :now REMOVE wake_at")
                     .conditionExpression(condition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
@@ -161,6 +161,9 @@ public final class DynamoRunStore implements RunStore {
             }
             if (current.status() == RunStatus.IN_PROGRESS) {
                 return new ClaimResult.Busy(current);
+            }
+            if (current.status() == RunStatus.PENDING) {
+                return new ClaimResult.NotDue(current);
             }
             return new ClaimResult.NotRunnable(current);
         }
@@ -187,6 +190,17 @@ public final class DynamoRunStore implements RunStore {
                         ":steps", Attrs.s(RunItems.steps(run.steps())),
                         ":until", Attrs.n(run.leaseUntil().toEpochMilli()),
                         ":updated", Attrs.instant(run.updatedAt()))));
+    }
+
+    @Override
+    public WriteResult defer(Run run) {
+        Map<String, AttributeValue> values = RunItems.values(
+                ":pending", Attrs.s(RunStatus.PENDING.wireName()),
+                ":steps", Attrs.s(RunItems.steps(run.steps())),
+                ":updated", Attrs.instant(run.updatedAt()),
+                ":wake", Attrs.n(run.wakeAt().toEpochMilli()));
+        return execute(leased(Event.DEFER, run, "SET #status = :pending, steps = :steps, updated_at = :updated, "
+                + "wake_at = :wake REMOVE lease_owner, lease_until", values));
     }
 
     @Override
@@ -231,7 +245,7 @@ public final class DynamoRunStore implements RunStore {
         StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
                 + "completed_at = :completed");
         // Leaving the index of active runs in the same write: a finished run is never swept.
-        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, gsi2pk, gsi2sk");
+        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk");
         Map<String, AttributeValue> values = RunItems.values(
                 ":final", Attrs.s(run.status().wireName()),
                 ":steps", Attrs.s(RunItems.steps(run.steps())),
@@ -243,11 +257,12 @@ public final class DynamoRunStore implements RunStore {
         } else {
             remove.append(", #output");
         }
-        if (run.error() != null) {
-            set.append(", #error = :error");
-            values.put(":error", Attrs.s(run.error()));
+        if (run.failure() != null) {
+            set.append(", #error = :error, error_code = :errorCode");
+            values.put(":error", Attrs.s(run.failure().message()));
+            values.put(":errorCode", Attrs.s(run.failure().code()));
         } else {
-            remove.append(", #error");
+            remove.append(", #error, error_code");
         }
         return new Ending(set.toString(), remove.toString(), values);
     }

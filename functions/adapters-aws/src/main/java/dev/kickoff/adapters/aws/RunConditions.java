@@ -18,7 +18,7 @@ import java.util.function.Function;
  * in DynamoDB's expression language, so the two cannot drift apart ({@code DynamoRunLifecycleTest} drives every row
  * and every refused pair through DynamoDB Local).
  *
- * <p>Guards use fixed placeholders the caller binds: {@code :nowMillis} (LEASE_EXPIRED), {@code :owner} (LEASE_HELD),
+ * <p>Guards use fixed placeholders the caller binds: {@code :nowMillis} (LEASE_EXPIRED, DUE), {@code :owner} (LEASE_HELD),
  * {@code :seenUpdated} (UNCHANGED). QUIET's expression is the caller's (it compares what the sweeper read).
  */
 final class RunConditions {
@@ -29,6 +29,7 @@ final class RunConditions {
     static String standard(Guard guard) {
         return switch (guard) {
             case NONE -> null;
+            case DUE -> "(attribute_not_exists(wake_at) OR wake_at <= :nowMillis)";
             case ID_FREE -> "attribute_not_exists(pk)";
             case LEASE_EXPIRED -> "lease_until <= :nowMillis";
             case LEASE_HELD -> "lease_owner = :owner";

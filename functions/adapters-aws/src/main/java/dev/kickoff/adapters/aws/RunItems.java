@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -84,8 +85,12 @@ final class RunItems {
         if (run.output() != null) {
             item.put("output", Attrs.s(Json.write(run.output())));
         }
-        if (run.error() != null) {
-            item.put("error", Attrs.s(run.error()));
+        if (run.failure() != null) {
+            item.put("error", Attrs.s(run.failure().message()));
+            item.put("error_code", Attrs.s(run.failure().code()));
+        }
+        if (run.wakeAt() != null) {
+            item.put("wake_at", Attrs.n(run.wakeAt().toEpochMilli()));
         }
         item.put("steps", Attrs.s(steps(run.steps())));
         item.put("updated_at", Attrs.instant(run.updatedAt()));
@@ -101,6 +106,9 @@ final class RunItems {
 
     static Run fromItem(Map<String, AttributeValue> item) {
         Long lease = Attrs.numOrNull(item, "lease_until");
+        Long wake = Attrs.numOrNull(item, "wake_at");
+        String error = Attrs.str(item, "error");
+        String code = Attrs.str(item, "error_code");
         return new Run(
                 Attrs.num(item, "run_id"),
                 Attrs.num(item, "org_id"),
@@ -117,14 +125,15 @@ final class RunItems {
                 Attrs.time(item, "created_at"),
                 RunStatus.fromWire(Attrs.str(item, "status")).orElseThrow(),
                 Json.read(Attrs.str(item, "output")),
-                Attrs.str(item, "error"),
+                error == null ? null : new RunError(code == null ? RunError.FAILED : code, error),
                 steps(Attrs.str(item, "steps")),
                 Attrs.time(item, "updated_at"),
                 Attrs.time(item, "started_at"),
                 Attrs.time(item, "completed_at"),
                 (int) Attrs.num(item, "attempts"),
                 Attrs.str(item, "lease_owner"),
-                lease == null ? null : Instant.ofEpochMilli(lease));
+                lease == null ? null : Instant.ofEpochMilli(lease),
+                wake == null ? null : Instant.ofEpochMilli(wake));
     }
 
     static String steps(List<StepRecord> steps) {
@@ -139,6 +148,9 @@ final class RunItems {
             node.put("error", s.error());
             node.put("started_at", s.startedAt() == null ? null : s.startedAt().toString());
             node.put("completed_at", s.completedAt() == null ? null : s.completedAt().toString());
+            if (s.attempts() != 1) {
+                node.put("attempts", s.attempts());
+            }
         }
         return Json.write(array);
     }
@@ -152,7 +164,8 @@ final class RunItems {
         for (JsonNode n : array) {
             records.add(new StepRecord(n.path("id").asText(), n.path("type").asText(), n.path("status").asText(),
                     nullable(n.get("input")), nullable(n.get("output")), textOrNull(n.get("error")),
-                    instantOrNull(n.get("started_at")), instantOrNull(n.get("completed_at"))));
+                    instantOrNull(n.get("started_at")), instantOrNull(n.get("completed_at")),
+                    n.path("attempts").asInt(1)));
         }
         return records;
     }

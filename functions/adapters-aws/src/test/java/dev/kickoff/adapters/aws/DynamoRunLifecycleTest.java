@@ -89,6 +89,9 @@ class DynamoRunLifecycleTest {
             item.put("lease_owner", Attrs.s(run.leaseOwner()));
             item.put("lease_until", Attrs.n(until.toEpochMilli()));
         }
+        if (guard == Guard.DUE && !guardHolds) {
+            item.put("wake_at", Attrs.n(NOW.plusSeconds(60).toEpochMilli()));  // waiting for a retry a minute from now
+        }
         boolean listed = guard == Guard.LISTED ? guardHolds : guard == Guard.NOT_LISTED && !guardHolds;
         if (listed) {
             item.put("gsi2pk", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(run.id()))));
@@ -121,6 +124,8 @@ class DynamoRunLifecycleTest {
                     .written();
             case RELEASE -> runs.release(mine).written();
             case YIELD -> runs.yieldLease(mine.toBuilder().lease(ME, NOW).updatedAt(NOW).build()).written();
+            case DEFER -> runs.defer(mine.toBuilder().status(RunStatus.PENDING).updatedAt(NOW)
+                    .wakeAt(NOW.plusSeconds(5)).build()).written();
             case COMPLETE -> runs.finish(ended.toBuilder().status(RunStatus.COMPLETED).build()).written();
             case FAIL -> runs.finish(ended.toBuilder().status(RunStatus.FAILED).error("boom").build()).written();
             case COMPLETE_UNCLAIMED -> runs.finishUnclaimed(ended.toBuilder().status(RunStatus.COMPLETED).build(), seen)

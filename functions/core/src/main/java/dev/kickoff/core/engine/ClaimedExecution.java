@@ -4,10 +4,12 @@ import dev.kickoff.core.cases.RunCase;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.CaseStore;
 import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.port.RunQueue;
 import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.port.RunStore.ClaimResult;
 import dev.kickoff.core.port.RunStore.WriteResult;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 import dev.kickoff.core.workflow.VersionCache;
@@ -38,9 +40,11 @@ final class ClaimedExecution {
     private final Clock clock;
     private final Duration lease;
     private final RunObserver observer;
+    private final RunQueue queue;
 
     ClaimedExecution(RunStore runs, CaseStore cases, VersionCache versions, StepLoop steps, Clock clock,
-                     Duration lease, RunObserver observer) {
+                     Duration lease, RunObserver observer, RunQueue queue) {
+        this.queue = queue;
         this.runs = runs;
         this.cases = cases;
         this.versions = versions;
@@ -72,7 +76,8 @@ final class ClaimedExecution {
     Outcome giveUp(long runId, String owner, String reason) {
         Instant now = clock.instant();
         return switch (runs.claim(runId, owner, now, now.plus(lease))) {
-            case ClaimResult.Claimed c -> finish(c.run(), c.run().steps(), RunStatus.FAILED, null, reason);
+            case ClaimResult.Claimed c -> finish(c.run(), c.run().steps(), RunStatus.FAILED, null,
+                    new RunError(RunError.GIVEN_UP, reason));
             case ClaimResult claim -> refused(claim);
         };
     }
@@ -83,6 +88,7 @@ final class ClaimedExecution {
             case ClaimResult.Finished f -> new Outcome.AlreadyFinished(f.run());
             case ClaimResult.NotRunnable n -> new Outcome.NotRunnable(n.run());
             case ClaimResult.Busy b -> new Outcome.Busy(b.run(), b.run().leaseUntil());
+            case ClaimResult.NotDue n -> new Outcome.NotDue(n.run(), n.run().wakeAt());
             case ClaimResult.Claimed c -> throw new IllegalArgumentException("claimed is not a refusal");
         };
     }
@@ -90,8 +96,8 @@ final class ClaimedExecution {
     private Outcome run(Run run, Delivery delivery) {
         Optional<WorkflowVersion> version = versions.get(run.orgId(), run.workflowId(), run.workflowVersion());
         if (version.isEmpty()) {
-            return finish(run, run.steps(), RunStatus.FAILED, null,
-                    "workflow version " + run.workflowVersion() + " no longer exists");
+            return finish(run, run.steps(), RunStatus.FAILED, null, new RunError(RunError.WORKFLOW_VERSION_MISSING,
+                    "workflow version " + run.workflowVersion() + " no longer exists"));
         }
         WorkflowDefinition definition = version.get().definition();
         // A case's run sees its case as {{case.…}}, and set_case steps change it.
@@ -105,7 +111,7 @@ final class ClaimedExecution {
                     throw e;
                 }
                 return finish(run, completedSteps(run), RunStatus.FAILED, null,
-                        "the run's case could not be read: " + e);
+                        new RunError(RunError.CASE_UNREADABLE, "the run's case could not be read: " + e));
             }
         }
         StepLoop.Progress progress = steps.run(run, definition, runCase, delivery.lastAttempt(), delivery.deadline(),
@@ -114,7 +120,34 @@ final class ClaimedExecution {
             case StepLoop.Progress.Ended e -> finish(e.run(), e.records(), e.status(), e.output(), e.error());
             case StepLoop.Progress.Paused p -> yieldLease(p.run(), p.records());
             case StepLoop.Progress.Halted h -> h.outcome();
+            case StepLoop.Progress.Deferred d -> defer(d.run(), d.records(), d.wakeAt());
         };
+    }
+
+    /**
+     * {@code DEFER}: a step asked to be run again later. Its message is sent first, held back until then (at most 15
+     * minutes: a step's retry waits no longer), then the run goes back to pending with its wake time, out of this
+     * worker's lease: no Lambda waits. Refused (the run moved), the message is a harmless extra: its claim finds the
+     * run finished, or not due and puts itself back.
+     */
+    private Outcome defer(Run run, List<StepRecord> records, Instant wakeAt) {
+        if (stateSize(run, records, null) > MAX_RUN_STATE_BYTES) {
+            return finish(run, records, RunStatus.FAILED, null, null);  // finish names the limit it broke
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Duration delay = Duration.between(now, wakeAt);
+        if (delay.compareTo(RunQueue.MAX_DELAY) > 0) {
+            delay = RunQueue.MAX_DELAY;
+            wakeAt = now.plus(delay);
+        }
+        Run deferred = run.toBuilder().status(RunStatus.PENDING).steps(records).updatedAt(now)
+                .wakeAt(wakeAt.truncatedTo(ChronoUnit.MILLIS)).build();
+        queue.enqueue(run.orgId(), run.id(), delay.isNegative() ? Duration.ZERO : delay);
+        WriteResult result = runs.defer(deferred);
+        if (!result.written()) {
+            return moved(deferred, result);
+        }
+        return new Outcome.Deferred(deferred.toBuilder().lease(null, null).build(), deferred.wakeAt());
     }
 
     private static List<StepRecord> completedSteps(Run run) {
@@ -144,7 +177,7 @@ final class ClaimedExecution {
 
     /** {@code COMPLETE} or {@code FAIL}, as the lease holder; a failed case run parks its case in the same write. */
     Outcome finish(Run run, List<StepRecord> records, RunStatus status, com.fasterxml.jackson.databind.JsonNode output,
-                   String error) {
+                   RunError error) {
         Run finished = ended(run, records, status, output, error, clock.instant());
         // A failed case run parks its case in Error in the same write that ends the run: never one without the other.
         WriteResult result = finished.status() == RunStatus.FAILED && finished.caseId() != null && cases != null
@@ -187,19 +220,19 @@ final class ClaimedExecution {
      * with the step outputs dropped, keeping it inside one item.
      */
     static Run ended(Run run, List<StepRecord> records, RunStatus status,
-                     com.fasterxml.jackson.databind.JsonNode output, String error, Instant at) {
+                     com.fasterxml.jackson.databind.JsonNode output, RunError error, Instant at) {
         Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         int size = stateSize(run, records, output);
         if (size > MAX_RUN_STATE_BYTES) {
             status = RunStatus.FAILED;
             output = null;
-            error = "the run's input, step outputs and output total " + size + " bytes, over the limit of "
-                    + MAX_RUN_STATE_BYTES + "; step outputs were dropped";
+            error = new RunError(RunError.STATE_TOO_LARGE, "the run's input, step outputs and output total " + size
+                    + " bytes, over the limit of " + MAX_RUN_STATE_BYTES + "; step outputs were dropped");
             records = records.stream().map(r -> new StepRecord(r.id(), r.type(), r.status(), null, null, r.error(),
-                    r.startedAt(), r.completedAt())).toList();
+                    r.startedAt(), r.completedAt(), r.attempts())).toList();
         }
-        return run.toBuilder().status(status).output(output).error(error).steps(records)
-                .updatedAt(now).completedAt(now).build();
+        return run.toBuilder().status(status).output(output).failure(error).steps(records)
+                .updatedAt(now).completedAt(now).wakeAt(null).build();
     }
 
     static int stateSize(Run run, List<StepRecord> records, com.fasterxml.jackson.databind.JsonNode output) {

@@ -60,6 +60,7 @@ final class OptimisticPureExecution {
     /** @param read the run as the delivery read it (consistently) */
     Attempt attempt(Run read, Delivery delivery) {
         if (read.status() != RunStatus.PENDING || read.caseId() != null || read.leaseOwner() != null
+                || (read.wakeAt() != null && read.wakeAt().isAfter(clock.instant()))
                 || (delivery.deadline() != null && !clock.instant().isBefore(delivery.deadline()))) {
             return new Attempt.NotSettled("not a fresh pending run of its own");
         }

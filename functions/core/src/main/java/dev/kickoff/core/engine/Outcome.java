@@ -24,6 +24,20 @@ public sealed interface Outcome {
     record Busy(Run run, Instant retryAt) implements Outcome {
     }
 
+    /**
+     * This delivery put the run back to pending until {@code wakeAt} (a step asked to be retried then) and sent its
+     * message for that time: this one is done.
+     */
+    record Deferred(Run run, Instant wakeAt) implements Outcome {
+    }
+
+    /**
+     * The run waits until {@code wakeAt}: this message came early (or is an extra one); its own message for that time
+     * is on the queue. It can come back then.
+     */
+    record NotDue(Run run, Instant wakeAt) implements Outcome {
+    }
+
     /** The run is suspended, waiting for a signal: nothing for a worker to do. */
     record NotRunnable(Run run) implements Outcome {
     }

@@ -2,6 +2,7 @@ package dev.kickoff.core.engine;
 
 import dev.kickoff.core.port.CaseStore;
 import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.port.RunQueue;
 import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.workflow.VersionCache;
@@ -32,11 +33,19 @@ public final class RunExecutor {
      */
     public RunExecutor(RunStore runs, CaseStore cases, VersionCache versions, StepRegistry registry, Clock clock,
                        Duration lease, RunObserver observer) {
+        this(runs, cases, versions, registry, clock, lease, observer, (org, run) -> {
+            throw new IllegalStateException("this executor has no queue to defer runs on");
+        });
+    }
+
+    /** @param queue where a run that yields until later (a step's retry) has its message sent, held back */
+    public RunExecutor(RunStore runs, CaseStore cases, VersionCache versions, StepRegistry registry, Clock clock,
+                       Duration lease, RunObserver observer, RunQueue queue) {
         this.runs = runs;
         this.clock = clock;
         StepLoop steps = new StepLoop(registry, clock, observer);
         this.optimistic = new OptimisticPureExecution(runs, versions, steps, clock, observer);
-        this.claimed = new ClaimedExecution(runs, cases, versions, steps, clock, lease, observer);
+        this.claimed = new ClaimedExecution(runs, cases, versions, steps, clock, lease, observer, queue);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.kickoff.core.cases.RunCase;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 import dev.kickoff.core.template.Budget;
@@ -53,7 +54,7 @@ final class StepLoop {
     /** What executing the remaining steps came to. */
     sealed interface Progress {
         /** Every step is done, or one failed: the run ends with this status. */
-        record Ended(Run run, RunStatus status, JsonNode output, String error, List<StepRecord> records)
+        record Ended(Run run, RunStatus status, JsonNode output, RunError error, List<StepRecord> records)
                 implements Progress {
         }
 
@@ -63,6 +64,13 @@ final class StepLoop {
 
         /** The run moved under this execution (a checkpoint or a case write was refused). */
         record Halted(Outcome outcome) implements Progress {
+        }
+
+        /**
+         * A step asked to be run again at {@code wakeAt} (its {@code retry}, or a {@link StepResult.RetryLater}): the
+         * run yields until then; {@code records} end with that step's {@code retrying} record.
+         */
+        record Deferred(Run run, List<StepRecord> records, Instant wakeAt) implements Progress {
         }
     }
 
@@ -94,13 +102,17 @@ final class StepLoop {
      */
     Progress run(Run run, WorkflowDefinition definition, RunCase runCase, boolean lastAttempt, Instant deadline,
                  Checkpoints checkpoints, OnTransient onTransient) {
-        // Completed steps from an earlier attempt stand; anything else is redone.
+        // Completed (and skipped) steps from an earlier attempt stand, and so do failures the run went on from
+        // (continueOnError); anything else is redone. A step waiting for its retry remembers its attempts.
         List<StepRecord> records = new ArrayList<>();
         Set<String> done = new HashSet<>();
+        java.util.Map<String, Integer> attempts = new java.util.HashMap<>();
         for (StepRecord r : run.steps()) {
-            if (r.completed()) {
+            if (r.completed() || r.failed()) {
                 records.add(r);
                 done.add(r.id());
+            } else if (StepRecord.RETRYING.equals(r.status())) {
+                attempts.put(r.id(), r.attempts());
             }
         }
         ObjectNode scope = scope(run, records);
@@ -120,23 +132,55 @@ final class StepLoop {
             StepType type = registry.find(step.type()).orElse(null);
             Instant started = clock.instant();
             if (type == null) {
-                records.add(failed(step, null, "unknown step type '" + step.type() + "'", started));
-                return new Progress.Ended(run, RunStatus.FAILED, null,
-                        "step '" + step.id() + "' failed: unknown step type '" + step.type() + "'", records);
+                records.add(failedRecord(step, null, "unknown step type '" + step.type() + "'", started, 1));
+                return new Progress.Ended(run, RunStatus.FAILED, null, new RunError(RunError.STEP_FAILED,
+                        "step '" + step.id() + "' failed: unknown step type '" + step.type() + "'"), records);
             }
             Budget budget = Budget.standard();
             JsonNode config = null;
+            int attempt = attempts.getOrDefault(step.id(), 0) + 1;
             try {
+                if (step.condition() != null && !truthy(Templates.resolve(step.condition(), scope, budget,
+                        "/steps/" + i + "/if"))) {
+                    StepRecord skipped = new StepRecord(step.id(), step.type(), StepRecord.SKIPPED, null, null, null,
+                            started, clock.instant(), 0);
+                    records.add(skipped);
+                    ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(skipped));
+                    continue;
+                }
                 config = Templates.resolve(step.config(), scope, budget, "/steps/" + i + "/config");
-                JsonNode output = type.execute(new StepInvocation(step, config, run, scope, budget, runCase));
+                StepResult result = type.execute(new StepInvocation(step, config, run, scope, budget, runCase,
+                        attempt));
                 if (runCase != null) {
                     scope.set("case", runCase.scope());
                 }
-                StepRecord record = new StepRecord(step.id(), step.type(), StepRecord.COMPLETED, recordable(config),
-                        output, null, started, clock.instant());
-                records.add(record);
-                ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
-                observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
+                switch (result) {
+                    case StepResult.Completed c -> {
+                        StepRecord record = new StepRecord(step.id(), step.type(), StepRecord.COMPLETED,
+                                recordable(config), c.output(), null, started, clock.instant(), attempt);
+                        records.add(record);
+                        ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
+                        observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
+                    }
+                    case StepResult.Skipped sk -> {
+                        StepRecord record = new StepRecord(step.id(), step.type(), StepRecord.SKIPPED,
+                                recordable(config), null, sk.reason(), started, clock.instant(), attempt);
+                        records.add(record);
+                        ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
+                    }
+                    case StepResult.RetryLater later -> {
+                        records.add(new StepRecord(step.id(), step.type(), StepRecord.RETRYING, recordable(config),
+                                null, later.reason(), started, clock.instant(), attempt));
+                        return new Progress.Deferred(run, records, later.at());
+                    }
+                    case StepResult.Failed f -> {
+                        Progress stop = failed(run, step, config, f.code(), f.message(), f.retryable(), f.retryAfter(),
+                                attempt, started, records, scope);
+                        if (stop != null) {
+                            return stop;
+                        }
+                    }
+                }
                 if (!type.pure()) {
                     switch (checkpoints.save(run, records)) {
                         case Saved.Ok ok -> run = ok.run();
@@ -146,11 +190,11 @@ final class StepLoop {
                     }
                 }
             } catch (StepFailedException | TemplateException e) {
-                StepRecord record = failed(step, config, e.getMessage(), started);
-                records.add(record);
-                observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
-                return new Progress.Ended(run, RunStatus.FAILED, null,
-                        "step '" + step.id() + "' failed: " + e.getMessage(), records);
+                Progress stop = failed(run, step, config, RunError.STEP_FAILED, e.getMessage(), false, null, attempt,
+                        started, records, scope);
+                if (stop != null) {
+                    return stop;
+                }
             } catch (RunCase.LeaseLostException e) {
                 return new Progress.Halted(new Outcome.LeaseLost(run));
             } catch (RuntimeException e) {
@@ -159,9 +203,9 @@ final class StepLoop {
                     throw e;
                 }
                 String message = "gave up after " + run.attempts() + " attempts: " + e;
-                records.add(failed(step, config, message, started));
-                return new Progress.Ended(run, RunStatus.FAILED, null, "step '" + step.id() + "' failed: " + message,
-                        records);
+                records.add(failedRecord(step, config, message, started, attempt));
+                return new Progress.Ended(run, RunStatus.FAILED, null,
+                        new RunError(RunError.STEP_FAILED, "step '" + step.id() + "' failed: " + message), records);
             }
         }
 
@@ -171,15 +215,75 @@ final class StepLoop {
                     ? Templates.resolve(definition.output(), scope, Budget.standard(), "/output")
                     : records.isEmpty() ? null : records.getLast().output();
         } catch (TemplateException e) {
-            return new Progress.Ended(run, RunStatus.FAILED, null, "the workflow output failed: " + e.getMessage(),
-                    records);
+            return new Progress.Ended(run, RunStatus.FAILED, null,
+                    new RunError(RunError.OUTPUT_FAILED, "the workflow output failed: " + e.getMessage()), records);
         }
         return new Progress.Ended(run, RunStatus.COMPLETED, output, null, records);
     }
 
-    private StepRecord failed(StepDefinition step, JsonNode config, String message, Instant started) {
+    /**
+     * A step failed: retried later if it may be ({@code retry}, a retryable failure, attempts left), recorded and gone
+     * on from ({@code continueOnError}: null), or the end of the run.
+     */
+    private Progress failed(Run run, StepDefinition step, JsonNode config, String code, String message,
+                            boolean retryable, Duration retryAfter, int attempt, Instant started,
+                            List<StepRecord> records, ObjectNode scope) {
+        StepDefinition.Retry retry = step.retry();
+        if (retryable && retry != null && attempt < retry.maxAttempts()) {
+            records.add(new StepRecord(step.id(), step.type(), StepRecord.RETRYING, recordable(config), null, message,
+                    started, clock.instant(), attempt));
+            return new Progress.Deferred(run, records, clock.instant().plus(backoff(retry, attempt, retryAfter)));
+        }
+        StepRecord record = failedRecord(step, config, message, started, attempt);
+        records.add(record);
+        observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
+        if (step.continueOnError()) {
+            ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
+            return null;
+        }
+        return new Progress.Ended(run, RunStatus.FAILED, null,
+                new RunError(code == null ? RunError.STEP_FAILED : code, "step '" + step.id() + "' failed: " + message),
+                records);
+    }
+
+    /**
+     * The wait before attempt {@code attempt + 1}: the backoff doubled per attempt, with "equal jitter" (half fixed,
+     * half random, so that runs failing together do not retry together), at least {@code retryAfter} (an HTTP
+     * Retry-After), at most 15 minutes (a run's message can be held back no longer).
+     */
+    static Duration backoff(StepDefinition.Retry retry, int attempt, Duration retryAfter) {
+        long base = retry.backoff().toMillis() << Math.min(attempt - 1, 20);
+        long capped = Math.min(base, StepDefinition.Retry.MAX_BACKOFF.toMillis());
+        long jittered = capped / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        Duration wait = Duration.ofMillis(jittered);
+        if (retryAfter != null && retryAfter.compareTo(wait) > 0) {
+            wait = retryAfter;
+        }
+        return wait.compareTo(StepDefinition.Retry.MAX_BACKOFF) > 0 ? StepDefinition.Retry.MAX_BACKOFF : wait;
+    }
+
+    /** JSON truthiness for {@code if}: false, null, 0, "", "false" and "0" are falsy; anything else is truthy. */
+    static boolean truthy(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return false;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isNumber()) {
+            return value.decimalValue().signum() != 0;
+        }
+        if (value.isTextual()) {
+            String text = value.textValue().strip();
+            return !text.isEmpty() && !text.equalsIgnoreCase("false") && !text.equals("0");
+        }
+        return true;
+    }
+
+    private StepRecord failedRecord(StepDefinition step, JsonNode config, String message, Instant started,
+                                    int attempt) {
         return new StepRecord(step.id(), step.type(), StepRecord.FAILED, recordable(config), null, message, started,
-                clock.instant());
+                clock.instant(), attempt);
     }
 
     private static JsonNode recordable(JsonNode config) {

@@ -40,7 +40,8 @@ public interface RunStore {
 
     /**
      * {@link RunLifecycle.Event#CLAIM CLAIM}: takes the run for {@code owner} until {@code leaseUntil}: succeeds when
-     * it is pending, or in progress under a lease that expired before {@code now} (its worker died). Increments
+     * it is pending and due (no wake time after {@code now}), or in progress under a lease that has ended by
+     * {@code now} (its worker died). Increments
      * {@code attempts}; a listed run stays listed (until it ends), so the sweeper finds it should this worker die too.
      */
     ClaimResult claim(long runId, String owner, Instant now, Instant leaseUntil);
@@ -59,6 +60,12 @@ public interface RunStore {
      * invocation's deadline; the caller then queues the run again.
      */
     WriteResult yieldLease(Run run);
+
+    /**
+     * {@link RunLifecycle.Event#DEFER DEFER}: the lease holder puts the run back to pending until {@code run.wakeAt()}
+     * with the steps in {@code run} (the last one {@code retrying}); the lease is given up.
+     */
+    WriteResult defer(Run run);
 
     /**
      * {@link RunLifecycle.Event#COMPLETE COMPLETE} or {@link RunLifecycle.Event#FAIL FAIL} (by {@code run.status()}):
@@ -100,6 +107,10 @@ public interface RunStore {
 
         /** Another worker holds a live lease. */
         record Busy(Run run) implements ClaimResult {
+        }
+
+        /** Pending, but not before {@code run.wakeAt()}. */
+        record NotDue(Run run) implements ClaimResult {
         }
 
         /** Suspended runs wait for a signal, not a worker. */

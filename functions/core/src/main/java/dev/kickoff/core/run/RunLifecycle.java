@@ -42,6 +42,11 @@ public final class RunLifecycle {
         RELEASE(Actor.WORKER),
         /** The lease holder saves its steps and ends its lease at its invocation's deadline; a new message follows. */
         YIELD(Actor.WORKER),
+        /**
+         * The lease holder puts the run back to pending until a wake time (a step asked to be retried then); the
+         * message for that time was sent first, held back.
+         */
+        DEFER(Actor.WORKER),
         /** The lease holder ends the run completed. */
         COMPLETE(Actor.WORKER),
         /** The lease holder (or the sweeper, giving a run up) ends the run failed; a case run's case goes to Error. */
@@ -72,6 +77,8 @@ public final class RunLifecycle {
     public enum Guard {
         /** Nothing but the status. */
         NONE("—"),
+        /** Not waiting: no wake time, or one that has come ({@code wake_at <= now}). */
+        DUE("due: no wake time in the future"),
         /** No item has the run's key. */
         ID_FREE("no item has the run's ID"),
         /** The lease has ended ({@code lease_until <= now}): the worker that held it died, yielded or gave it up. */
@@ -119,8 +126,9 @@ public final class RunLifecycle {
     public static final List<Transition> TABLE = List.of(
             new Transition(NONE, Event.CREATE, Guard.ID_FREE, PENDING,
                     "PutItem attribute_not_exists(pk), after SendMessage (a case run: TransactWriteItems with its case)"),
-            new Transition(PENDING, Event.CLAIM, Guard.NONE, RUNNING,
-                    "UpdateItem SET status, lease_owner, lease_until, attempts + 1, started_at if unset, updated_at"),
+            new Transition(PENDING, Event.CLAIM, Guard.DUE, RUNNING,
+                    "UpdateItem SET status, lease_owner, lease_until, attempts + 1, started_at if unset, updated_at"
+                            + " REMOVE wake_at"),
             new Transition(RUNNING, Event.CLAIM, Guard.LEASE_EXPIRED, RUNNING,
                     "the same UpdateItem"),
             new Transition(RUNNING, Event.CHECKPOINT, Guard.LEASE_HELD, RUNNING,
@@ -129,6 +137,9 @@ public final class RunLifecycle {
                     "UpdateItem SET lease_until = 0"),
             new Transition(RUNNING, Event.YIELD, Guard.LEASE_HELD, RUNNING,
                     "UpdateItem SET steps, lease_until = now, updated_at; then SendMessage"),
+            new Transition(RUNNING, Event.DEFER, Guard.LEASE_HELD, PENDING,
+                    "SendMessage (DelaySeconds up to 900); then UpdateItem SET status, steps, wake_at, updated_at"
+                            + " REMOVE lease_owner, lease_until"),
             new Transition(RUNNING, Event.COMPLETE, Guard.LEASE_HELD, COMPLETED,
                     "UpdateItem SET status, output, steps, completed_at; REMOVE lease_owner, lease_until, error, gsi2pk, gsi2sk"),
             new Transition(RUNNING, Event.FAIL, Guard.LEASE_HELD, FAILED,

@@ -49,9 +49,9 @@ class RunExecutorDeadlineTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             clock.advance(Duration.ofSeconds(1));
-            return Json.object().put("call", calls.incrementAndGet());
+            return StepResult.completed(Json.object().put("call", calls.incrementAndGet()));
         }
     }
 

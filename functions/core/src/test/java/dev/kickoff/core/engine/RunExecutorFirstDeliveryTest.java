@@ -82,6 +82,10 @@ class RunExecutorFirstDeliveryTest {
             return delegate.yieldLease(run);
         }
 
+        public WriteResult defer(Run run) {
+            return delegate.defer(run);
+        }
+
         public WriteResult finish(Run run) {
             finishes.incrementAndGet();
             return delegate.finish(run);
@@ -109,11 +113,11 @@ class RunExecutorFirstDeliveryTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             if (calls.incrementAndGet() == 1) {
                 throw new IllegalStateException("a bug");
             }
-            return Json.object().put("ok", true);
+            return StepResult.completed(Json.object().put("ok", true));
         }
     }
 

@@ -50,8 +50,8 @@ class RunExecutorTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
-            return Json.object().put("calls", calls.incrementAndGet());
+        public StepResult execute(StepInvocation invocation) {
+            return StepResult.completed(Json.object().put("calls", calls.incrementAndGet()));
         }
     }
 
@@ -71,11 +71,11 @@ class RunExecutorTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             if (remaining.getAndDecrement() > 0) {
                 throw new SimulatedCrash();
             }
-            return Json.object().put("survived", true);
+            return StepResult.completed(Json.object().put("survived", true));
         }
     }
 
@@ -98,11 +98,11 @@ class RunExecutorTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             if (failures.getAndDecrement() > 0) {
                 throw new IllegalStateException("connection refused");
             }
-            return Json.object().put("ok", true);
+            return StepResult.completed(Json.object().put("ok", true));
         }
     }
 

@@ -59,7 +59,7 @@ class RunSweeperTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             throw new WorkerDied();
         }
     }

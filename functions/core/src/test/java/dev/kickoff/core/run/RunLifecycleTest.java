@@ -73,6 +73,9 @@ class RunLifecycleTest {
             run = run.toBuilder().lease(leaseHeld ? ME : "another worker",
                     leaseOver ? NOW.minusSeconds(1) : NOW.plusSeconds(60)).build();
         }
+        if (guard == Guard.DUE && !guardHolds) {
+            run = run.toBuilder().wakeAt(NOW.plusSeconds(60)).build();  // waiting for a retry a minute from now
+        }
         store.runs.put(id, run);
         boolean listed = guard == Guard.LISTED ? guardHolds : guard == Guard.NOT_LISTED && !guardHolds;
         if (listed) {
@@ -101,6 +104,8 @@ class RunLifecycleTest {
             case CHECKPOINT -> store.checkpoint(mine.toBuilder().updatedAt(NOW).build()).written();
             case RELEASE -> store.release(mine).written();
             case YIELD -> store.yieldLease(mine.toBuilder().lease(ME, NOW).build()).written();
+            case DEFER -> store.defer(mine.toBuilder().status(RunStatus.PENDING).updatedAt(NOW)
+                    .wakeAt(NOW.plusSeconds(5)).build()).written();
             case COMPLETE -> store.finish(ended.toBuilder().status(RunStatus.COMPLETED).build()).written();
             case FAIL -> store.finish(ended.toBuilder().status(RunStatus.FAILED).error("boom").build()).written();
             case COMPLETE_UNCLAIMED -> store.finishUnclaimed(ended.toBuilder().status(RunStatus.COMPLETED).build(), seen)

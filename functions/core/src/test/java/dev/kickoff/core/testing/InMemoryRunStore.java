@@ -40,6 +40,7 @@ public class InMemoryRunStore implements RunStore {
     private Predicate<Guard> guards(Run current, String owner, Instant now, Instant seenUpdatedAt) {
         return guard -> switch (guard) {
             case NONE -> true;
+            case DUE -> current.wakeAt() == null || !current.wakeAt().isAfter(now);
             case ID_FREE -> current == null;
             case LEASE_EXPIRED -> current.leaseUntil() != null && !current.leaseUntil().isAfter(now);
             case LEASE_HELD -> owner != null && owner.equals(current.leaseOwner());
@@ -90,11 +91,14 @@ public class InMemoryRunStore implements RunStore {
             if (run.status() == RunStatus.IN_PROGRESS) {
                 return new ClaimResult.Busy(run);
             }
+            if (run.status() == RunStatus.PENDING) {
+                return new ClaimResult.NotDue(run);
+            }
             return new ClaimResult.NotRunnable(run);
         }
         Run claimed = run.toBuilder().status(RunStatus.IN_PROGRESS).lease(owner, leaseUntil)
                 .attempts(run.attempts() + 1).startedAt(run.startedAt() == null ? now : run.startedAt())
-                .updatedAt(now).build();
+                .updatedAt(now).wakeAt(null).build();
         runs.put(runId, claimed);
         return new ClaimResult.Claimed(claimed);
     }
@@ -124,6 +128,11 @@ public class InMemoryRunStore implements RunStore {
     @Override
     public WriteResult yieldLease(Run run) {
         return leased(Event.YIELD, run, run);
+    }
+
+    @Override
+    public WriteResult defer(Run run) {
+        return leased(Event.DEFER, run, run.toBuilder().status(RunStatus.PENDING).lease(null, null).build());
     }
 
     @Override
