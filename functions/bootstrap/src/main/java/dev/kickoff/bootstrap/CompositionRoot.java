@@ -12,6 +12,7 @@ import dev.kickoff.core.org.OrganizationService;
 import dev.kickoff.core.port.Redelivery;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.port.RunQueue;
+import dev.kickoff.core.run.RunControls;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.core.schema.JsonSchemas;
 import dev.kickoff.core.workflow.VersionCache;
@@ -186,6 +187,11 @@ public final class CompositionRoot {
         return settings.runsDeadLetterUrl() == null ? Optional.empty()
                 : Optional.of(new DeadLetterIntake(new SqsDeadLetters(sqs(), settings.runsDeadLetterUrl()), runStore,
                 clock));
+    }
+
+    /** Cancelling a run (and the other controls a client has over its runs). */
+    public RunControls runControls() {
+        return new RunControls(runStore, caseStore, clock);
     }
 
     /** The per-token limit on the endpoints that start runs (every API shape). */

@@ -247,6 +247,29 @@ class RunWorkerHandlerTest {
     }
 
     @Test
+    void aCancelledRunIsNeverStartedAndAStepInFlightWhenItIsCancelledHasItsResultDiscarded() {
+        long wf = publish("""
+                {"name": "cancel", "steps": [{"id": "p", "type": "test_probe"}, {"id": "q", "type": "test_probe"}]}""");
+        var controls = runtime.runControls();
+        Run pending = trigger(wf, "{}");
+        controls.cancel(principal, wf, pending.id(), "changed my mind");
+        assertThat(failed(invoke(newWorker(), event(message(pending.id(), 1))))).as("its message is deleted").isEmpty();
+        assertThat(TestSteps.PROBES).doesNotContainKey(pending.id());
+        assertThat(read(pending.id()).error()).isEqualTo("the run was cancelled: changed my mind");
+        assertThat(read(pending.id()).errorCode()).isEqualTo("cancelled");
+
+        Run running = trigger(wf, "{}");
+        TestSteps.WHILE_IN_FLIGHT.put(running.id(), () -> controls.cancel(principal, wf, running.id(), null));
+        assertThat(failed(invoke(newWorker(), event(message(running.id(), 1))))).as("superseded: deleted").isEmpty();
+        Run done = read(running.id());
+        assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(done.errorCode()).isEqualTo("cancelled");
+        assertThat(done.steps()).as("the step in flight finished; its result was discarded").isEmpty();
+        assertThat(TestSteps.PROBES.get(running.id())).as("no further step started").hasValue(1);
+        assertThat(done.leaseOwner()).isNull();
+    }
+
+    @Test
     void theTemplateSaysWhatTheLocalStackAndTheTestsAssume() {
         var sqs = worker.events(EventSource.Sqs.class);
         assertThat(sqs).hasSize(1);

@@ -21,6 +21,8 @@ public final class TestSteps {
     /** Side effects per run: how many times a probe step really ran. */
     public static final Map<Long, AtomicInteger> PROBES = new ConcurrentHashMap<>();
     static final Map<Long, AtomicInteger> CRASHES = new ConcurrentHashMap<>();
+    /** What a probe step does while it is in flight, per run (once): e.g. a client cancelling the run. */
+    public static final Map<Long, Runnable> WHILE_IN_FLIGHT = new ConcurrentHashMap<>();
 
     private TestSteps() {
     }
@@ -46,6 +48,10 @@ public final class TestSteps {
         @Override
         public StepResult execute(StepInvocation invocation) {
             int n = PROBES.computeIfAbsent(invocation.run().id(), k -> new AtomicInteger()).incrementAndGet();
+            Runnable hook = WHILE_IN_FLIGHT.remove(invocation.run().id());
+            if (hook != null) {
+                hook.run();
+            }
             // Slow enough that two concurrent deliveries overlap.
             sleep(150);
             return StepResult.completed(Json.object().put("calls", n));

@@ -132,6 +132,12 @@ public final class DynamoCaseStore implements CaseStore {
                 failed.completedAt(), () -> runs.finish(failed));
     }
 
+    @Override
+    public RunStore.WriteResult cancelRun(Run run, dev.kickoff.core.run.RunError error, Instant at) {
+        return withCaseInError(runs.cancelRequest(run.id(), error, at), run.orgId(), run.workflowId(), run.caseId(),
+                at, () -> runs.cancel(run.id(), error, at));
+    }
+
     /**
      * Applies the run's conditional write and parks its case in Error, in one transaction. Refused when the run's
      * condition fails (with the run as it is now); a case that does not exist (it always should) does not stop the

@@ -5,6 +5,7 @@ import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunLifecycle.Event;
 import dev.kickoff.core.run.RunStatus;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -225,6 +226,31 @@ public final class DynamoRunStore implements RunStore {
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(ending.values())
                 .build());
+    }
+
+    @Override
+    public WriteResult cancel(long runId, RunError error, Instant at) {
+        return execute(cancelRequest(runId, error, at));
+    }
+
+    /** CANCEL: an unfinished run ends failed, whoever holds it; a case run's goes in a transaction with its case. */
+    UpdateItemRequest cancelRequest(long runId, RunError error, Instant at) {
+        Map<String, String> names = new HashMap<>(Map.of("#error", "error"));
+        Map<String, AttributeValue> values = RunItems.values(
+                ":failed", Attrs.s(RunStatus.FAILED.wireName()),
+                ":error", Attrs.s(error.message()),
+                ":code", Attrs.s(error.code()),
+                ":at", Attrs.instant(at));
+        String condition = RunConditions.of(Event.CANCEL, names, values);
+        return UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                .updateExpression("SET #status = :failed, #error = :error, error_code = :code, updated_at = :at, "
+                        + "completed_at = :at REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk")
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
     }
 
     /**

@@ -132,6 +132,8 @@ class DynamoRunLifecycleTest {
                     .written();
             case FAIL_UNCLAIMED -> runs.finishUnclaimed(ended.toBuilder().status(RunStatus.FAILED).error("boom")
                     .build(), seen).written();
+            case CANCEL -> runs.cancel(run.id(), new dev.kickoff.core.run.RunError("cancelled", "the run was cancelled"),
+                    NOW).written();
             case WATCH -> runs.watch(run.id(), NOW);
             case RECOVER -> {
                 ActiveRuns.Snapshot snapshot = active.read(run.id()).orElse(null);

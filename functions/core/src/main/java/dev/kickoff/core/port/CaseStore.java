@@ -37,6 +37,11 @@ public interface CaseStore {
      */
     RunStore.WriteResult finishFailedRun(Run failed);
 
+    /**
+     * Cancels a case's run (as {@link RunStore#cancel}) and moves its case to {@code Error}, in one transaction.
+     */
+    RunStore.WriteResult cancelRun(Run run, dev.kickoff.core.run.RunError error, java.time.Instant at);
+
     enum WriteResult {
         WRITTEN,
         /** This write key was applied before: nothing changed. */

@@ -1,6 +1,7 @@
 package dev.kickoff.core.port;
 
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunLifecycle;
 
 import java.time.Instant;
@@ -82,6 +83,13 @@ public interface RunStore {
      * result, and only one of the two writes can land).
      */
     WriteResult finishUnclaimed(Run run, Instant seenUpdatedAt);
+
+    /**
+     * {@link RunLifecycle.Event#CANCEL CANCEL}: ends an unfinished run (pending or in progress, whoever holds it) as
+     * failed with {@code error}, at {@code at}; the lease and any listing go. Refused (with the run as it is now) when
+     * the run is finished already. (A case run's cancel goes through {@link CaseStore#cancelRun}.)
+     */
+    WriteResult cancel(long runId, RunError error, Instant at);
 
     /** The result of a write by a worker: it landed, or its condition refused it (and what the run is now). */
     sealed interface WriteResult {

@@ -5,7 +5,8 @@ package dev.kickoff.core.run;
  * what it shows (seed 003's {@code error.message}, seed 002's {@code error_message}, a webhook's {@code error.code}).
  *
  * @param code {@code step_failed}, {@code output_failed}, {@code state_too_large}, {@code workflow_version_missing},
- *             {@code case_unreadable}, {@code given_up}, or {@code failed} for runs stored before codes existed
+ *             {@code case_unreadable}, {@code given_up}, {@code cancelled}, or {@code failed} for runs stored before
+ *             codes existed
  */
 public record RunError(String code, String message) {
     public static final String STEP_FAILED = "step_failed";
@@ -14,6 +15,7 @@ public record RunError(String code, String message) {
     public static final String WORKFLOW_VERSION_MISSING = "workflow_version_missing";
     public static final String CASE_UNREADABLE = "case_unreadable";
     public static final String GIVEN_UP = "given_up";
+    public static final String CANCELLED = "cancelled";
     /** What a run failed before codes were stored shows. */
     public static final String FAILED = "failed";
 

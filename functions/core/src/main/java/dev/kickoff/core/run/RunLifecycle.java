@@ -55,6 +55,11 @@ public final class RunLifecycle {
         COMPLETE_UNCLAIMED(Actor.WORKER),
         /** A pure run's first delivery ends it failed from a read of it, without a claim. */
         FAIL_UNCLAIMED(Actor.WORKER),
+        /**
+         * A client cancels an unfinished run: it ends failed ({@code cancelled}) at once; a step in flight finishes
+         * but its worker's next write is refused, so its result is discarded. A case run's case goes to Error.
+         */
+        CANCEL(Actor.API),
         /** A redelivered or dead-lettered run is listed among the active runs, where the sweeper looks. */
         WATCH(Actor.WORKER, Actor.SWEEPER),
         /** The sweeper counts a recovery of a run nothing moves any more, then queues it again. */
@@ -148,6 +153,11 @@ public final class RunLifecycle {
                     "UpdateItem SET status, output, steps, started_at, attempts, completed_at; REMOVE gsi2pk, gsi2sk"),
             new Transition(PENDING, Event.FAIL_UNCLAIMED, Guard.UNCHANGED, FAILED,
                     "the same UpdateItem with error"),
+            new Transition(PENDING, Event.CANCEL, Guard.NONE, FAILED,
+                    "UpdateItem SET status, error, error_code = cancelled, updated_at, completed_at"
+                            + " REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk (a case run's: with its case)"),
+            new Transition(RUNNING, Event.CANCEL, Guard.NONE, FAILED,
+                    "the same UpdateItem: the lease holder's next write is refused"),
             new Transition(PENDING, Event.WATCH, Guard.NOT_LISTED, PENDING,
                     "UpdateItem SET gsi2pk = ACTIVE#<id mod 64>, gsi2sk = <now>#<id>"),
             new Transition(RUNNING, Event.WATCH, Guard.NOT_LISTED, RUNNING,

@@ -82,6 +82,10 @@ class RunExecutorFirstDeliveryTest {
             return delegate.yieldLease(run);
         }
 
+        public WriteResult cancel(long runId, dev.kickoff.core.run.RunError error, Instant at) {
+            return delegate.cancel(runId, error, at);
+        }
+
         public WriteResult defer(Run run) {
             return delegate.defer(run);
         }

@@ -112,6 +112,8 @@ class RunLifecycleTest {
                     .written();
             case FAIL_UNCLAIMED -> store.finishUnclaimed(ended.toBuilder().status(RunStatus.FAILED).error("boom")
                     .build(), seen).written();
+            case CANCEL -> store.cancel(run.id(), new dev.kickoff.core.run.RunError("cancelled", "the run was cancelled"),
+                    NOW).written();
             case WATCH -> store.watch(run.id(), NOW);
             case RECOVER -> {
                 ActiveRuns.Snapshot snapshot = active.read(run.id()).orElse(null);

@@ -96,6 +96,17 @@ public final class InMemoryCaseStore implements CaseStore {
         }
     }
 
+    @Override
+    public RunStore.WriteResult cancelRun(Run run, dev.kickoff.core.run.RunError error, Instant at) {
+        synchronized (runs) {
+            RunStore.WriteResult result = runs.cancel(run.id(), error, at);
+            if (result.written()) {
+                park(run.caseId(), at);
+            }
+            return result;
+        }
+    }
+
     private void park(long caseId, Instant at) {
         Case c = cases.get(caseId);
         if (c != null) {

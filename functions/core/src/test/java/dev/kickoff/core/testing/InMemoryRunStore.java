@@ -3,6 +3,7 @@ package dev.kickoff.core.testing;
 import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunLifecycle;
 import dev.kickoff.core.run.RunLifecycle.Event;
 import dev.kickoff.core.run.RunLifecycle.Guard;
@@ -143,6 +144,18 @@ public class InMemoryRunStore implements RunStore {
             listed.remove(run.id());
         }
         return result;
+    }
+
+    @Override
+    public synchronized WriteResult cancel(long runId, RunError error, Instant at) {
+        Run current = runs.get(runId);
+        if (current == null || row(Event.CANCEL, current, guards(current, null, at, null)).isEmpty()) {
+            return new WriteResult.Refused(current);
+        }
+        runs.put(runId, current.toBuilder().status(RunStatus.FAILED).failure(error).completedAt(at).updatedAt(at)
+                .lease(null, null).wakeAt(null).build());
+        listed.remove(runId);
+        return new WriteResult.Written();
     }
 
     @Override
