@@ -270,6 +270,35 @@ class RunWorkerHandlerTest {
     }
 
     @Test
+    void aFailedRunRetriedFromItsFailedStepAndAReplayBothRunFromTheRealQueue() {
+        long wf = publish("""
+                {"name": "redrive", "steps": [{"id": "one", "type": "test_probe"},
+                                              {"id": "two", "type": "test_flaky_once"}]}""");
+        Run run = trigger(wf, "{\"order\": 7}");
+        var source = new SqsEventSource(runtime.sqs(), resources, worker,
+                worker.events(EventSource.Sqs.class).getFirst(), newWorker());
+        source.drain();
+        Run failed = read(run.id());
+        assertThat(failed.status()).as("no retry policy: the 503 fails the run").isEqualTo(RunStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("http_503");
+
+        Run retried = runtime.runControls().retry(principal, wf, run.id());
+        assertThat(retried.status()).isEqualTo(RunStatus.PENDING);
+        assertThat(source.drain()).isGreaterThanOrEqualTo(1);
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.retries()).isEqualTo(1);
+        assertThat(TestSteps.PROBES.get(run.id())).as("step one kept its output: not run again").hasValue(1);
+
+        Run replay = runtime.runs().replay(principal, wf, run.id(), false);
+        source.drain();
+        Run replayed = read(replay.id());
+        assertThat(replayed.replayOf()).isEqualTo(run.id());
+        assertThat(replayed.input()).isEqualTo(run.input());
+        assertThat(replayed.status()).as("a new run: its own first call fails").isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
     void theTemplateSaysWhatTheLocalStackAndTheTestsAssume() {
         var sqs = worker.events(EventSource.Sqs.class);
         assertThat(sqs).hasSize(1);

@@ -229,6 +229,29 @@ public final class DynamoRunStore implements RunStore {
     }
 
     @Override
+    public WriteResult retry(Run run, Instant seenUpdatedAt) {
+        Map<String, String> names = new HashMap<>(Map.of("#error", "error", "#output", "output"));
+        Map<String, AttributeValue> values = RunItems.values(
+                ":pending", Attrs.s(RunStatus.PENDING.wireName()),
+                ":steps", Attrs.s(RunItems.steps(run.steps())),
+                ":retries", Attrs.n(run.retries()),
+                ":updated", Attrs.instant(run.updatedAt()),
+                ":seenUpdated", Attrs.instant(seenUpdatedAt),
+                // listed from now: its message is sent after this write, and the sweeper must find it should it fail
+                ":partition", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(run.id()))),
+                ":position", Attrs.s(RunItems.activeSortKey(run.updatedAt(), run.id())));
+        String condition = RunConditions.of(Event.RETRY, names, values);
+        return execute(UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                .updateExpression("SET #status = :pending, steps = :steps, retries = :retries, updated_at = :updated, "
+                        + "gsi2pk = :partition, gsi2sk = :position REMOVE #error, error_code, #output, completed_at")
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build());
+    }
+
+    @Override
     public WriteResult cancel(long runId, RunError error, Instant at) {
         return execute(cancelRequest(runId, error, at));
     }

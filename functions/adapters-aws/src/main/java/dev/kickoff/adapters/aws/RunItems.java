@@ -92,6 +92,12 @@ final class RunItems {
         if (run.wakeAt() != null) {
             item.put("wake_at", Attrs.n(run.wakeAt().toEpochMilli()));
         }
+        if (run.replayOf() != null) {
+            item.put("replay_of", Attrs.n(run.replayOf()));
+        }
+        if (run.retries() > 0) {
+            item.put("retries", Attrs.n(run.retries()));
+        }
         item.put("steps", Attrs.s(steps(run.steps())));
         item.put("updated_at", Attrs.instant(run.updatedAt()));
         if (run.startedAt() != null) {
@@ -133,7 +139,9 @@ final class RunItems {
                 (int) Attrs.num(item, "attempts"),
                 Attrs.str(item, "lease_owner"),
                 lease == null ? null : Instant.ofEpochMilli(lease),
-                wake == null ? null : Instant.ofEpochMilli(wake));
+                wake == null ? null : Instant.ofEpochMilli(wake),
+                Attrs.numOrNull(item, "replay_of"),
+                (int) Attrs.num(item, "retries"));
     }
 
     static String steps(List<StepRecord> steps) {

@@ -134,6 +134,8 @@ class DynamoRunLifecycleTest {
                     .build(), seen).written();
             case CANCEL -> runs.cancel(run.id(), new dev.kickoff.core.run.RunError("cancelled", "the run was cancelled"),
                     NOW).written();
+            case RETRY -> runs.retry(run.toBuilder().status(RunStatus.PENDING).error(null).updatedAt(NOW)
+                    .retries(1).build(), seen).written();
             case WATCH -> runs.watch(run.id(), NOW);
             case RECOVER -> {
                 ActiveRuns.Snapshot snapshot = active.read(run.id()).orElse(null);

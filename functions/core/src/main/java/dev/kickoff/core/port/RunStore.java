@@ -91,6 +91,13 @@ public interface RunStore {
      */
     WriteResult cancel(long runId, RunError error, Instant at);
 
+    /**
+     * {@link RunLifecycle.Event#RETRY RETRY}: a failed run goes back to pending with the steps in {@code run} (the
+     * failed one dropped) and {@code run.retries()}, listed among the active runs from {@code run.updatedAt()}, if it is
+     * still as it was read ({@code seenUpdatedAt}).
+     */
+    WriteResult retry(Run run, Instant seenUpdatedAt);
+
     /** The result of a write by a worker: it landed, or its condition refused it (and what the run is now). */
     sealed interface WriteResult {
         default boolean written() {

@@ -9,7 +9,8 @@ import java.util.List;
  * One execution of one workflow version. The first group of fields is fixed when the run is created; the second
  * changes as the worker executes it. {@code leaseOwner}/{@code leaseUntil} say which worker holds it and until when;
  * {@code failure} why it failed; {@code wakeAt}, for a run waiting (pending after a step asked to be retried later),
- * when it is due again.
+ * when it is due again; {@code replayOf} the run this one replays; {@code retries} how many times it was retried from
+ * its failed step.
  */
 public record Run(
         long id,
@@ -35,7 +36,9 @@ public record Run(
         int attempts,
         String leaseOwner,
         Instant leaseUntil,
-        Instant wakeAt) {
+        Instant wakeAt,
+        Long replayOf,
+        int retries) {
 
     public Run {
         steps = steps == null ? List.of() : List.copyOf(steps);
@@ -49,7 +52,14 @@ public record Run(
                Instant leaseUntil) {
         this(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode, input,
                 connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
-                attempts, leaseOwner, leaseUntil, null);
+                attempts, leaseOwner, leaseUntil, null, null, 0);
+    }
+
+    /** The same new run, as a replay of {@code runId}. */
+    public Run asReplayOf(long runId) {
+        return new Run(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode,
+                input, connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt,
+                completedAt, attempts, leaseOwner, leaseUntil, wakeAt, runId, retries);
     }
 
     /** The failure's message (what every API shape shows), or null. */
@@ -80,6 +90,7 @@ public record Run(
         private String leaseOwner;
         private Instant leaseUntil;
         private Instant wakeAt;
+        private int retries;
 
         private Builder(Run base) {
             this.base = base;
@@ -94,6 +105,7 @@ public record Run(
             this.leaseOwner = base.leaseOwner;
             this.leaseUntil = base.leaseUntil;
             this.wakeAt = base.wakeAt;
+            this.retries = base.retries;
         }
 
         public Builder status(RunStatus v) { status = v; return this; }
@@ -102,6 +114,7 @@ public record Run(
         /** A failure without a more precise code ({@link RunError#FAILED}); null clears it. */
         public Builder error(String message) { failure = message == null ? null : new RunError(RunError.FAILED, message); return this; }
         public Builder wakeAt(Instant v) { wakeAt = v; return this; }
+        public Builder retries(int v) { retries = v; return this; }
         public Builder steps(List<StepRecord> v) { steps = v; return this; }
         public Builder updatedAt(Instant v) { updatedAt = v; return this; }
         public Builder startedAt(Instant v) { startedAt = v; return this; }
@@ -113,7 +126,7 @@ public record Run(
             return new Run(base.id, base.orgId, base.workflowId, base.workflowVersion, base.workflowDraft,
                     base.triggerId, base.triggerType, base.triggeredBy, base.mode, base.input, base.connectionId,
                     base.caseId, base.createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
-                    attempts, leaseOwner, leaseUntil, wakeAt);
+                    attempts, leaseOwner, leaseUntil, wakeAt, base.replayOf, retries);
         }
     }
 }

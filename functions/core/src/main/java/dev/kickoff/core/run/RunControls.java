@@ -8,6 +8,7 @@ import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.port.RunStore.WriteResult;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -19,12 +20,17 @@ import java.time.temporal.ChronoUnit;
 public final class RunControls {
     private final RunStore runs;
     private final CaseStore cases;
+    private final dev.kickoff.core.port.RunQueue queue;
     private final Clock clock;
 
-    /** @param cases for case runs, whose case moves with them (null: no case runs here) */
-    public RunControls(RunStore runs, CaseStore cases, Clock clock) {
+    /**
+     * @param cases for case runs, whose case moves with them (null: no case runs here)
+     * @param queue where a retried run is queued
+     */
+    public RunControls(RunStore runs, CaseStore cases, dev.kickoff.core.port.RunQueue queue, Clock clock) {
         this.runs = runs;
         this.cases = cases;
+        this.queue = queue;
         this.clock = clock;
     }
 
@@ -51,6 +57,49 @@ public final class RunControls {
             throw finished(refused.current() == null ? run : refused.current());
         }
         return runs.find(run.id()).orElseThrow();
+    }
+
+    /** How long after a run failed it may still be retried from its failed step (as Step Functions' redrive). */
+    public static final Duration RETRY_WINDOW = Duration.ofDays(14);
+
+    /**
+     * {@link RunLifecycle.Event#RETRY RETRY} (Step Functions' redrive): a {@code failed} run, not a cancelled one, ended
+     * less than {@link #RETRY_WINDOW} ago, goes back to {@code pending} and resumes at its failed step, every earlier
+     * step's recorded output kept; {@code retries} counts it. The write is conditioned on the run being as read, then
+     * the run is queued; it is listed among the active runs by the write, so that should the message be lost, the
+     * sweeper queues it. A duplicate of an earlier message racing the new one finds the claim taken: the failed step
+     * runs once. Anything else is a conflict.
+     */
+    public Run retry(Principal principal, long workflowId, long runId) {
+        Run run = find(principal, workflowId, runId);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        if (run.status() != RunStatus.FAILED) {
+            throw new KickoffException(Reason.CONFLICT, "run " + run.id() + " is " + run.status().wireName()
+                    + "; only a failed run can be retried");
+        }
+        if (RunError.CANCELLED.equals(run.errorCode())) {
+            throw new KickoffException(Reason.CONFLICT, "run " + run.id() + " was cancelled; replay it instead");
+        }
+        if (run.completedAt() != null && run.completedAt().plus(RETRY_WINDOW).isBefore(now)) {
+            throw new KickoffException(Reason.CONFLICT, "run " + run.id() + " failed more than "
+                    + RETRY_WINDOW.toDays() + " days ago; replay it instead");
+        }
+        java.util.List<StepRecord> kept = new java.util.ArrayList<>(run.steps());
+        if (!kept.isEmpty() && !kept.getLast().completed()) {
+            kept.removeLast();  // the step the run failed at: it runs again (earlier ones, failures gone on from too, stand)
+        }
+        Run retried = run.toBuilder().status(RunStatus.PENDING).failure(null).output(null).completedAt(null)
+                .steps(kept).updatedAt(now).retries(run.retries() + 1).build();
+        if (runs.retry(retried, run.updatedAt()) instanceof WriteResult.Refused) {
+            throw new KickoffException(Reason.CONFLICT, "run " + run.id() + " changed while it was being retried; "
+                    + "read it again");
+        }
+        try {
+            queue.enqueue(run.orgId(), run.id());
+        } catch (RuntimeException e) {
+            // listed by the write: the sweeper queues it once it has been quiet for its grace
+        }
+        return runs.find(run.id()).orElse(retried);
     }
 
     private static KickoffException finished(Run run) {

@@ -60,6 +60,11 @@ public final class RunLifecycle {
          * but its worker's next write is refused, so its result is discarded. A case run's case goes to Error.
          */
         CANCEL(Actor.API),
+        /**
+         * A client retries a failed run from its failed step (Step Functions' redrive): back to pending, every earlier
+         * step's record kept, listed (its message is sent after the write, so the sweeper finds it should that fail).
+         */
+        RETRY(Actor.API),
         /** A redelivered or dead-lettered run is listed among the active runs, where the sweeper looks. */
         WATCH(Actor.WORKER, Actor.SWEEPER),
         /** The sweeper counts a recovery of a run nothing moves any more, then queues it again. */
@@ -158,6 +163,9 @@ public final class RunLifecycle {
                             + " REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk (a case run's: with its case)"),
             new Transition(RUNNING, Event.CANCEL, Guard.NONE, FAILED,
                     "the same UpdateItem: the lease holder's next write is refused"),
+            new Transition(FAILED, Event.RETRY, Guard.UNCHANGED, PENDING,
+                    "UpdateItem SET status, steps (the failed one dropped), retries + 1, updated_at, gsi2pk, gsi2sk"
+                            + " REMOVE error, error_code, output, completed_at; then SendMessage"),
             new Transition(PENDING, Event.WATCH, Guard.NOT_LISTED, PENDING,
                     "UpdateItem SET gsi2pk = ACTIVE#<id mod 64>, gsi2sk = <now>#<id>"),
             new Transition(RUNNING, Event.WATCH, Guard.NOT_LISTED, RUNNING,

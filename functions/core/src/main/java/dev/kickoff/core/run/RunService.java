@@ -141,6 +141,27 @@ public final class RunService {
                 connectionId);
     }
 
+    /**
+     * Replay (the future {@code POST …/runs/{run_id}/replay}, 201): a new run with the same input and workflow version
+     * as {@code runId}, or with {@code latest} the workflow's published version (its {@code inputSchema} applied to that
+     * input again, so a refusal is the same 422 as a start's), marked {@code replay_of}. Launched like every run.
+     * Another organization's run is not found; a run of a workflow that cannot be started (unpublished now, a case
+     * workflow) is refused as a start would be.
+     */
+    public Run replay(Principal principal, long workflowId, long runId, boolean latest) {
+        Run original = get(principal, workflowId, runId);
+        Workflow workflow = startable(principal, workflowId);
+        int version = latest ? workflow.publishedVersion() : original.workflowVersion();
+        JsonNode input = latest ? checkedInput(workflow, original.input()) : original.input();
+        return FreshIds.store(() -> {
+            Instant now = now();
+            Run fresh = new Run(ids.next(), principal.orgId(), workflow.id(), version, false, principal.tokenId(), "api",
+                    principal.tokenName(), "live", input, original.connectionId(), null, now, RunStatus.PENDING, null,
+                    null, List.of(), now, null, null, 0, null, null).asReplayOf(original.id());
+            return launch(fresh);
+        });
+    }
+
     /** The one write order (see {@link RunLauncher}): queued, then stored. */
     private Run launch(Run run) {
         return launcher.launch(run, r -> {

@@ -85,7 +85,7 @@ class CancelTest {
         workflowService = new WorkflowService(workflows, new WorkflowDefinitions(registry), ids, clock);
         runService = new RunService(workflows, runs, (org, run) -> { }, ids, clock, RunObserver.NONE);
         caseService = new CaseService(workflows, versions, cases, (org, run) -> { }, ids, clock, RunObserver.NONE);
-        controls = new RunControls(runs, cases, clock);
+        controls = new RunControls(runs, cases, (org, run) -> { }, clock);
         executor = new RunExecutor(runs, cases, versions, registry, clock, Duration.ofSeconds(60), RunObserver.NONE);
     }
 

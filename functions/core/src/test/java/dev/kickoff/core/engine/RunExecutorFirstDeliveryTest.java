@@ -82,6 +82,10 @@ class RunExecutorFirstDeliveryTest {
             return delegate.yieldLease(run);
         }
 
+        public WriteResult retry(Run run, Instant seenUpdatedAt) {
+            return delegate.retry(run, seenUpdatedAt);
+        }
+
         public WriteResult cancel(long runId, dev.kickoff.core.run.RunError error, Instant at) {
             return delegate.cancel(runId, error, at);
         }

@@ -147,6 +147,17 @@ public class InMemoryRunStore implements RunStore {
     }
 
     @Override
+    public synchronized WriteResult retry(Run run, Instant seenUpdatedAt) {
+        Run current = runs.get(run.id());
+        if (current == null || row(Event.RETRY, current, guards(current, null, null, seenUpdatedAt)).isEmpty()) {
+            return new WriteResult.Refused(current);
+        }
+        runs.put(run.id(), run.toBuilder().lease(null, null).build());
+        listed.add(run.id());
+        return new WriteResult.Written();
+    }
+
+    @Override
     public synchronized WriteResult cancel(long runId, RunError error, Instant at) {
         Run current = runs.get(runId);
         if (current == null || row(Event.CANCEL, current, guards(current, null, at, null)).isEmpty()) {
