@@ -2,13 +2,17 @@ package dev.kickoff.bootstrap;
 
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.cases.CaseService;
+import dev.kickoff.core.engine.DeadLetterIntake;
 import dev.kickoff.core.engine.RunExecutor;
 import dev.kickoff.core.engine.RunSweeper;
 import dev.kickoff.core.engine.StepRegistry;
 import dev.kickoff.core.id.IdGenerator;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.org.OrganizationService;
+import dev.kickoff.core.port.Redelivery;
 import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.port.RunQueue;
+import dev.kickoff.core.run.RunControls;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.core.schema.JsonSchemas;
 import dev.kickoff.core.workflow.VersionCache;
@@ -24,6 +28,8 @@ import dev.kickoff.adapters.aws.DynamoRunStore;
 import dev.kickoff.adapters.aws.DynamoTable;
 import dev.kickoff.adapters.aws.DynamoTokenStore;
 import dev.kickoff.adapters.aws.DynamoWorkflowStore;
+import dev.kickoff.adapters.aws.SqsDeadLetters;
+import dev.kickoff.adapters.aws.SqsRedelivery;
 import dev.kickoff.adapters.aws.SqsRunQueue;
 import dev.kickoff.adapters.aws.DynamoWebhookStore;
 import dev.kickoff.adapters.aws.SqsDeliveryQueue;
@@ -46,8 +52,10 @@ import dev.kickoff.core.connection.ConnectionService;
 import dev.kickoff.core.port.SecretBox;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.UUID;
 
@@ -100,7 +108,7 @@ public final class CompositionRoot {
         this.ids = new IdGenerator(clock);
         this.definitions = new WorkflowDefinitions(steps, List.of(JsonSchemas.definitionCheck()));
         this.workflowStore = new DynamoWorkflowStore(table, definitions::read);
-        this.runStore = new DynamoRunStore(table);
+        this.runStore = new DynamoRunStore(table, settings.timings().queuedReadWaits());
         this.caseStore = new DynamoCaseStore(table, runStore);
         this.tokens = new TokenService(new DynamoTokenStore(table), ids, clock);
         this.versions = new VersionCache(workflowStore, 256);
@@ -158,9 +166,43 @@ public final class CompositionRoot {
     }
 
     public RunService runs() {
-        return new RunService(workflowStore, versions, runStore, idempotency,
-                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), ids, clock, observer,
+        return new RunService(workflowStore, versions, runStore, idempotency, runQueue(), ids, clock, observer,
                 RunService.DEFAULT_IDEMPOTENCY_TTL);
+    }
+
+    /**
+     * The runs queue. Its SQS client is built on first send (a management-only request needs none), so this is a
+     * port over whichever client {@link #sqs()} has by then.
+     */
+    public RunQueue runQueue() {
+        return new RunQueue() {
+            @Override
+            public void enqueue(long orgId, long runId) {
+                new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(orgId, runId);
+            }
+
+            @Override
+            public void enqueue(long orgId, long runId, Duration delay) {
+                new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(orgId, runId, delay);
+            }
+        };
+    }
+
+    /** What the worker does with a run message it keeps: it comes back later (its visibility on the runs queue). */
+    public Redelivery runRedelivery() {
+        return new SqsRedelivery(sqs(), settings.runsQueueUrl());
+    }
+
+    /** Takes the runs' dead letters in (the sweeper); empty when this function has no dead-letter queue to read. */
+    public Optional<DeadLetterIntake> deadLetterIntake() {
+        return settings.runsDeadLetterUrl() == null ? Optional.empty()
+                : Optional.of(new DeadLetterIntake(new SqsDeadLetters(sqs(), settings.runsDeadLetterUrl()), runStore,
+                clock));
+    }
+
+    /** Cancelling a run, retrying it from its failed step (the controls a client has over its runs). */
+    public RunControls runControls() {
+        return new RunControls(runStore, caseStore, runQueue(), clock);
     }
 
     /** The per-token limit on the endpoints that start runs (every API shape). */
@@ -169,19 +211,16 @@ public final class CompositionRoot {
     }
 
     public RunExecutor executor() {
-        return new RunExecutor(runStore, versions, steps, clock, settings.runLease(), observer, caseStore);
+        return new RunExecutor(runStore, caseStore, versions, steps, clock, settings.runLease(), observer, runQueue());
     }
 
     /** Finds and moves runs nothing else will (see RunSweeper); one per sweeper instance, it keeps its place. */
-    public RunSweeper sweeper(RunSweeper.Settings sweep) {
-        return new RunSweeper(new DynamoActiveRuns(table),
-                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), executor(), clock,
-                sweep);
+    public RunSweeper sweeper() {
+        return new RunSweeper(new DynamoActiveRuns(table), runQueue(), executor(), clock, settings.timings().sweep());
     }
 
     public CaseService cases() {
-        return new CaseService(workflowStore, versions, caseStore,
-                (org, run) -> new SqsRunQueue(sqs(), settings.runsQueueUrl()).enqueue(org, run), ids, clock, observer);
+        return new CaseService(workflowStore, versions, caseStore, runQueue(), ids, clock, observer);
     }
 
     public DynamoCaseStore caseStore() {

@@ -1,5 +1,7 @@
 package dev.kickoff.bootstrap;
 
+import dev.kickoff.core.engine.RunSweeper;
+import dev.kickoff.core.engine.RunTimings;
 import dev.kickoff.core.webhook.WebhookSettings;
 
 import java.time.Duration;
@@ -11,8 +13,13 @@ import java.util.Map;
  *
  * @param table            DynamoDB table name ({@code KICKOFF_TABLE})
  * @param runsQueueUrl     SQS queue of runs to execute ({@code KICKOFF_RUNS_QUEUE_URL})
- * @param runLease         how long a worker holds a claimed run ({@code KICKOFF_RUN_LEASE_SECONDS})
- * @param maxReceiveCount  the runs queue's redrive threshold ({@code KICKOFF_RUN_MAX_RECEIVE_COUNT})
+ * @param timings          every wait of the run lifecycle ({@link RunTimings}, documented there): the lease
+ *                         ({@code KICKOFF_RUN_LEASE_SECONDS}), the runs queue's redrive threshold
+ *                         ({@code KICKOFF_RUN_MAX_RECEIVE_COUNT}) and the sweeper's policy
+ *                         ({@code KICKOFF_SWEEP_GRACE_SECONDS}, {@code KICKOFF_SWEEP_MAX_RECOVERIES},
+ *                         {@code KICKOFF_SWEEP_MAX_INTERVAL_SECONDS}, {@code KICKOFF_SWEEP_MAX_RUNS})
+ * @param runsDeadLetterUrl the runs' dead-letter queue, drained by each sweep ({@code KICKOFF_RUNS_DLQ_URL}; only the
+ *                         sweeper has it)
  * @param publicUrl        base URL clients reach the API at, when not derivable from the request
  *                         ({@code KICKOFF_PUBLIC_URL}, optional)
  * @param local            true when running on one machine ({@code KICKOFF_LOCAL}); relaxes nothing but what
@@ -28,8 +35,8 @@ import java.util.Map;
 public record Settings(
         String table,
         String runsQueueUrl,
-        Duration runLease,
-        int maxReceiveCount,
+        RunTimings timings,
+        String runsDeadLetterUrl,
         String publicUrl,
         boolean local,
         String metricsNamespace,
@@ -54,8 +61,8 @@ public record Settings(
         return new Settings(
                 required(env, "KICKOFF_TABLE"),
                 env.getOrDefault("KICKOFF_RUNS_QUEUE_URL", ""),
-                Duration.ofSeconds(Long.parseLong(env.getOrDefault("KICKOFF_RUN_LEASE_SECONDS", "60"))),
-                Integer.parseInt(env.getOrDefault("KICKOFF_RUN_MAX_RECEIVE_COUNT", "5")),
+                timings(env),
+                blankToNull(env.get("KICKOFF_RUNS_DLQ_URL")),
                 blankToNull(env.get("KICKOFF_PUBLIC_URL")),
                 Boolean.parseBoolean(env.getOrDefault("KICKOFF_LOCAL", "false")),
                 env.getOrDefault("POWERTOOLS_METRICS_NAMESPACE", "Kickoff"),
@@ -63,6 +70,39 @@ public record Settings(
                 env.getOrDefault("KICKOFF_WEBHOOK_QUEUE_URL", ""),
                 webhookSettings(env),
                 new Secrets(blankToNull(env.get("KICKOFF_SECRETS_KMS_KEY_ID")), blankToNull(env.get("KICKOFF_SECRETS_KEY_FILE"))));
+    }
+
+    /** How long a worker holds a claimed run. */
+    public Duration runLease() {
+        return timings.lease();
+    }
+
+    /** The runs queue's redrive threshold: on that delivery a run that still cannot be executed is ended failed. */
+    public int maxReceiveCount() {
+        return timings.maxReceiveCount();
+    }
+
+    static RunTimings timings(Map<String, String> env) {
+        RunTimings d = RunTimings.defaults();
+        RunSweeper.Settings sweep = d.sweep();
+        return d.withLease(seconds(env, "KICKOFF_RUN_LEASE_SECONDS", d.lease()))
+                .withMaxReceiveCount(integer(env, "KICKOFF_RUN_MAX_RECEIVE_COUNT", d.maxReceiveCount()))
+                .withSweep(new RunSweeper.Settings(
+                        seconds(env, "KICKOFF_SWEEP_GRACE_SECONDS", sweep.grace()),
+                        integer(env, "KICKOFF_SWEEP_MAX_RECOVERIES", sweep.maxRecoveries()),
+                        seconds(env, "KICKOFF_SWEEP_MAX_INTERVAL_SECONDS", sweep.maxInterval()),
+                        integer(env, "KICKOFF_SWEEP_MAX_RUNS", sweep.maxRuns()),
+                        sweep.pageSize()));
+    }
+
+    private static Duration seconds(Map<String, String> env, String name, Duration fallback) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? fallback : Duration.ofSeconds(Long.parseLong(v.trim()));
+    }
+
+    private static int integer(Map<String, String> env, String name, int fallback) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());
     }
 
     private static WebhookSettings webhookSettings(Map<String, String> env) {

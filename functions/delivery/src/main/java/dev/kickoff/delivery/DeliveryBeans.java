@@ -5,12 +5,19 @@ import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
-/** The delivery function's bean; its composition root is registered by {@link DeliveryHandler}. */
+import java.time.Clock;
+
+/** The delivery function's beans, built from the composition root that {@link DeliveryHandler} registers. */
 @Factory
 public class DeliveryBeans {
     @Singleton
-    DeliveryWorker deliveryWorker(CompositionRoot runtime) {
+    DeliveryMessageProcessor processor(CompositionRoot root) {
         // Loopback endpoints are allowed in local mode only (KICKOFF_LOCAL=true).
-        return new DeliveryWorker(runtime.deliveries(new SafeHttpSender(runtime.settings().local())));
+        return new DeliveryMessageProcessor(root.deliveries(new SafeHttpSender(root.settings().local())));
+    }
+
+    @Singleton
+    Clock clock(CompositionRoot root) {
+        return root.clock();
     }
 }

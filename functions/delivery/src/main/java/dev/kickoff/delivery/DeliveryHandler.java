@@ -10,17 +10,26 @@ import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import dev.kickoff.lambda.Invocations;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 /**
  * The delivery Lambda ({@code template.yaml}: {@code dev.kickoff.delivery.DeliveryHandler::handleRequest}), fed
- * by the webhook delivery queue. Reports partial batch failures.
+ * by the webhook delivery queue: the shared skeleton ({@link Invocations#sqs}, each message on its own virtual
+ * thread with the invocation's logging context) around {@link DeliveryMessageProcessor}. Reports partial batch
+ * failures.
  */
 public class DeliveryHandler extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
+    /** Deliveries have their own request deadline (10 s each); the invocation's keeps back at most this. */
+    static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
+
     @Inject
-    DeliveryWorker worker;
+    DeliveryMessageProcessor processor;
+    @Inject
+    Clock clock;
 
     /** Used by Lambda: configuration comes from the function's environment variables. */
     public DeliveryHandler() {
@@ -45,11 +54,6 @@ public class DeliveryHandler extends MicronautRequestHandler<SQSEvent, SQSBatchR
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
         Context context = getApplicationContext().findBean(Context.class).orElse(null);
-        try {
-            return context == null ? worker.handle(event)
-                    : PowertoolsLogging.withLogging(context, () -> worker.handle(event));
-        } finally {
-            PowertoolsRunObserver.flush();
-        }
+        return Invocations.sqs(context, clock, DEADLINE_MARGIN, PowertoolsRunObserver::flush, event, processor);
     }
 }

@@ -124,9 +124,9 @@ class WebhooksEndToEndTest {
 
     /** Starts a run and executes it as the worker would: its finish is a real MODIFY on the stream. */
     static Run runToEnd(Org org, long workflow) {
-        Run run = runtime.runs().trigger(new Principal(org.id(), 1, "tests", Scope.API), workflow,
-                new RunRequest(Json.parse("{\"items\": [{\"quantity\": 2, \"price\": 1999}]}"), null));
-        runtime.executor().execute(run.id(), "test-worker", false);
+        Run run = runtime.runs().start(new Principal(org.id(), 1, "tests", Scope.API), workflow,
+                new RunRequest(Json.parse("{\"items\": [{\"quantity\": 2, \"price\": 1999}]}"), null)).run();
+        runtime.executor().execute(run.id(), "test-worker");
         return runtime.runStore().find(run.id()).orElseThrow();
     }
 
@@ -215,6 +215,9 @@ class WebhooksEndToEndTest {
         assertThat(failure.json().get("type").asText()).isEqualTo("run.failed");
         assertThat(failure.json().get("data").get("workflow_run").get("id").asLong()).isEqualTo(failed.id());
         assertThat(failure.json().get("data").get("workflow_run").get("error").asText()).contains("out of stock");
+        assertThat(failure.json().get("data").get("error").get("code").asText()).as("why, machine-readably")
+                .isEqualTo("step_failed");
+        assertThat(failure.json().get("data").get("error").get("message").asText()).contains("out of stock");
     }
 
     @Test

@@ -4,11 +4,11 @@ import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
-/** The streams function's one bean; its composition root is registered by {@link StreamsHandler}. */
+/** The streams function's bean, built from the composition root that {@link StreamsHandler} registers. */
 @Factory
 public class StreamsBeans {
     @Singleton
-    StreamProcessor processor(CompositionRoot runtime) {
-        return new StreamProcessor(runtime);
+    StreamRecordProcessor processor(CompositionRoot root) {
+        return new StreamRecordProcessor(root.fanout(), root.settings().publicUrl());
     }
 }

@@ -10,18 +10,18 @@ import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import dev.kickoff.lambda.Invocations;
 
 import java.util.Map;
 
 /**
  * The streams Lambda ({@code template.yaml}: {@code dev.kickoff.streams.StreamsHandler::handleRequest}), on the
- * table's stream behind a filter that lets through only run and case transitions. Reports batch item failures
- * by sequence number.
+ * table's stream behind a filter that lets through only run and case transitions: the shared skeleton
+ * ({@link Invocations#streams}) around {@link StreamRecordProcessor}. Reports batch item failures by sequence number.
  */
 public class StreamsHandler extends MicronautRequestHandler<DynamodbEvent, StreamsEventResponse> {
     @Inject
-    StreamProcessor processor;
+    StreamRecordProcessor processor;
 
     /** Used by Lambda: configuration comes from the function's environment variables. */
     public StreamsHandler() {
@@ -46,11 +46,6 @@ public class StreamsHandler extends MicronautRequestHandler<DynamodbEvent, Strea
     @Override
     public StreamsEventResponse execute(DynamodbEvent event) {
         Context context = getApplicationContext().findBean(Context.class).orElse(null);
-        try {
-            return context == null ? processor.handle(event)
-                    : PowertoolsLogging.withLogging(context, () -> processor.handle(event));
-        } finally {
-            PowertoolsRunObserver.flush();
-        }
+        return Invocations.streams(context, PowertoolsRunObserver::flush, event, processor);
     }
 }

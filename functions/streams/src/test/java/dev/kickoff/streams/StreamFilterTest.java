@@ -82,8 +82,8 @@ class StreamFilterTest {
         runtime.workflows().publish(org, view.workflow().id(), null);
         runtime.webhooks().create(org, Json.parse("{\"url\": \"https://hooks.example.com/in\", "
                 + "\"events\": [\"run.completed\"]}"));
-        Run run = runtime.runs().trigger(new Principal(org, 1, "t", Scope.API), view.workflow().id(),
-                new RunRequest(Json.parse("{}"), null));
+        Run run = runtime.runs().start(new Principal(org, 1, "t", Scope.API), view.workflow().id(),
+                new RunRequest(Json.parse("{}"), null)).run();
         Instant now = Instant.now();
         runtime.runStore().claim(run.id(), "w1", now, now.plusSeconds(60));
         source.drain();

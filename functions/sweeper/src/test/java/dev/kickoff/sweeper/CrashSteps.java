@@ -2,6 +2,7 @@ package dev.kickoff.sweeper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.engine.StepInvocation;
+import dev.kickoff.core.engine.StepResult;
 import dev.kickoff.core.engine.StepType;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.json.Json;
@@ -42,11 +43,11 @@ public final class CrashSteps {
         }
 
         @Override
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             if (CALLS.computeIfAbsent(invocation.run().id(), k -> new AtomicInteger()).getAndIncrement() == 0) {
                 throw new WorkerDied();
             }
-            return Json.object().put("survived", true);
+            return StepResult.completed(Json.object().put("survived", true));
         }
     }
 
@@ -58,7 +59,7 @@ public final class CrashSteps {
         }
 
         @Override
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             CALLS.computeIfAbsent(invocation.run().id(), k -> new AtomicInteger()).incrementAndGet();
             throw new WorkerDied();
         }

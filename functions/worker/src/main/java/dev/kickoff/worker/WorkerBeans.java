@@ -4,11 +4,27 @@ import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
-/** The worker's one bean; the composition root it uses is registered by {@link RunWorkerHandler}. */
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The worker's beans, built from the composition root that {@link RunWorkerHandler} registers: the handler gets what
+ * it uses (the message processor and its invocation frame), never the root itself.
+ */
 @Factory
 public class WorkerBeans {
+    /** What the handler's skeleton needs: the clock its deadline is read on, and the margin it keeps back. */
+    public record Frame(Clock clock, Duration deadlineMargin) {
+    }
+
     @Singleton
-    RunWorker worker(CompositionRoot runtime) {
-        return new RunWorker(runtime);
+    RunMessageProcessor processor(CompositionRoot root) {
+        return new RunMessageProcessor(root.executor(), root.runQueue(), root.runRedelivery(), root.clock(),
+                root.settings().timings(), root.instanceId());
+    }
+
+    @Singleton
+    Frame frame(CompositionRoot root) {
+        return new Frame(root.clock(), root.settings().timings().workerDeadlineMargin());
     }
 }

@@ -50,7 +50,7 @@ class LongRunsTest {
         var view = runtime.workflows().create(org.id(), Json.parse("""
                 {"name": "long", "output": {"last": "{{steps.s11.output.step}}"}, "steps": [%s]}""".formatted(steps)));
         runtime.workflows().publish(org.id(), view.workflow().id(), null);
-        Run run = runtime.runs().trigger(principal, view.workflow().id(), new RunRequest(Json.object(), null));
+        Run run = runtime.runs().start(principal, view.workflow().id(), new RunRequest(Json.object(), null)).run();
 
         FunctionSpec shortLived = new FunctionSpec(declared.logicalId(), declared.handlerClass(),
                 declared.handlerMethod(), declared.codeUri(), 2, declared.memorySize(), declared.environment(),
@@ -77,9 +77,11 @@ class LongRunsTest {
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(Json.write(done.output())).isEqualTo("{\"last\":\"s11\"}");
         assertThat(done.steps()).hasSize(12).allMatch(s -> s.completed());
-        assertThat(invocations).as("more than one invocation, each ended before its deadline").hasSizeGreaterThan(1)
+        // How long each invocation took is not asserted (a loaded machine stretches any of them; the deadline itself
+        // is tested on a controlled clock in RunExecutorDeadlineTest and InvocationsTest): what matters here is that
+        // the run went on over several invocations, each ending with its message settled and a fresh one sent.
+        assertThat(invocations).as("more than one invocation").hasSizeGreaterThan(1)
                 .allSatisfy(inv -> {
-                    assertThat(inv.tookMillis()).isLessThan(inv.budgetMillis());
                     assertThat(inv.failures()).isZero();
                     assertThat(inv.receiveCounts()).as("every delivery is a fresh message").containsOnly("1");
                 });

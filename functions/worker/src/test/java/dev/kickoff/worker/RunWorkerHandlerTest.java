@@ -62,7 +62,7 @@ class RunWorkerHandlerTest {
     }
 
     static Run trigger(long workflow, String input) {
-        return runtime.runs().trigger(principal, workflow, new RunRequest(Json.parse(input), null));
+        return runtime.runs().start(principal, workflow, new RunRequest(Json.parse(input), null)).run();
     }
 
     static Run read(long runId) {
@@ -212,8 +212,90 @@ class RunWorkerHandlerTest {
 
         SQSEvent.SQSMessage old = message(never, 2);
         old.setAttributes(Map.of("ApproximateReceiveCount", "2", "SentTimestamp",
-                Long.toString(System.currentTimeMillis() - RunWorker.UNSTORED_RUN_WAIT.toMillis() - 1000)));
+                Long.toString(System.currentTimeMillis() - dev.kickoff.core.engine.RunTimings.UNSTORED_RUN_WAIT.toMillis() - 1000)));
         assertThat(failed(invoke(newWorker(), event(old)))).as("dropped: its run will never be stored").isEmpty();
+    }
+
+    @Test
+    void aStepsRetryYieldsTheRunWithAHeldBackMessageAndTheNextAttemptFinishesIt() {
+        long wf = publish("""
+                {"name": "retry", "steps": [{"id": "call", "type": "test_flaky_once",
+                  "retry": {"maxAttempts": 2, "backoff": "PT1S"}}]}""");
+        Run run = trigger(wf, "{}");
+        var source = new SqsEventSource(runtime.sqs(), resources, worker,
+                worker.events(EventSource.Sqs.class).getFirst(), newWorker());
+
+        assertThat(source.drain()).as("the first attempt: deferred, its message settled").isGreaterThanOrEqualTo(1);
+        Run waiting = read(run.id());
+        assertThat(waiting.status()).as("no Lambda holds the wait").isEqualTo(RunStatus.PENDING);
+        assertThat(waiting.wakeAt()).isNotNull();
+        assertThat(waiting.leaseOwner()).isNull();
+        assertThat(waiting.steps()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo("retrying");
+            assertThat(r.error()).contains("503");
+        });
+
+        // The held-back message arrives once the backoff is over (SQS delays in whole seconds).
+        for (int i = 0; i < 20 && read(run.id()).status() != RunStatus.COMPLETED; i++) {
+            source.pollOnce(1);
+        }
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.steps()).singleElement().satisfies(r -> assertThat(r.attempts()).isEqualTo(2));
+        assertThat(Json.write(done.output())).isEqualTo("{\"attempt\":2}");
+        assertThat(done.wakeAt()).isNull();
+    }
+
+    @Test
+    void aCancelledRunIsNeverStartedAndAStepInFlightWhenItIsCancelledHasItsResultDiscarded() {
+        long wf = publish("""
+                {"name": "cancel", "steps": [{"id": "p", "type": "test_probe"}, {"id": "q", "type": "test_probe"}]}""");
+        var controls = runtime.runControls();
+        Run pending = trigger(wf, "{}");
+        controls.cancel(principal, wf, pending.id(), "changed my mind");
+        assertThat(failed(invoke(newWorker(), event(message(pending.id(), 1))))).as("its message is deleted").isEmpty();
+        assertThat(TestSteps.PROBES).doesNotContainKey(pending.id());
+        assertThat(read(pending.id()).error()).isEqualTo("the run was cancelled: changed my mind");
+        assertThat(read(pending.id()).errorCode()).isEqualTo("cancelled");
+
+        Run running = trigger(wf, "{}");
+        TestSteps.WHILE_IN_FLIGHT.put(running.id(), () -> controls.cancel(principal, wf, running.id(), null));
+        assertThat(failed(invoke(newWorker(), event(message(running.id(), 1))))).as("superseded: deleted").isEmpty();
+        Run done = read(running.id());
+        assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(done.errorCode()).isEqualTo("cancelled");
+        assertThat(done.steps()).as("the step in flight finished; its result was discarded").isEmpty();
+        assertThat(TestSteps.PROBES.get(running.id())).as("no further step started").hasValue(1);
+        assertThat(done.leaseOwner()).isNull();
+    }
+
+    @Test
+    void aFailedRunRetriedFromItsFailedStepAndAReplayBothRunFromTheRealQueue() {
+        long wf = publish("""
+                {"name": "redrive", "steps": [{"id": "one", "type": "test_probe"},
+                                              {"id": "two", "type": "test_flaky_once"}]}""");
+        Run run = trigger(wf, "{\"order\": 7}");
+        var source = new SqsEventSource(runtime.sqs(), resources, worker,
+                worker.events(EventSource.Sqs.class).getFirst(), newWorker());
+        source.drain();
+        Run failed = read(run.id());
+        assertThat(failed.status()).as("no retry policy: the 503 fails the run").isEqualTo(RunStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("http_503");
+
+        Run retried = runtime.runControls().retry(principal, wf, run.id());
+        assertThat(retried.status()).isEqualTo(RunStatus.PENDING);
+        assertThat(source.drain()).isGreaterThanOrEqualTo(1);
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.retries()).isEqualTo(1);
+        assertThat(TestSteps.PROBES.get(run.id())).as("step one kept its output: not run again").hasValue(1);
+
+        Run replay = runtime.runs().replay(principal, wf, run.id(), false);
+        source.drain();
+        Run replayed = read(replay.id());
+        assertThat(replayed.replayOf()).isEqualTo(run.id());
+        assertThat(replayed.input()).isEqualTo(run.input());
+        assertThat(replayed.status()).as("a new run: its own first call fails").isEqualTo(RunStatus.FAILED);
     }
 
     @Test

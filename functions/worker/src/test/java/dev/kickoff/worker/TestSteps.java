@@ -2,6 +2,7 @@ package dev.kickoff.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.engine.StepInvocation;
+import dev.kickoff.core.engine.StepResult;
 import dev.kickoff.core.engine.StepType;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.json.Json;
@@ -20,6 +21,8 @@ public final class TestSteps {
     /** Side effects per run: how many times a probe step really ran. */
     public static final Map<Long, AtomicInteger> PROBES = new ConcurrentHashMap<>();
     static final Map<Long, AtomicInteger> CRASHES = new ConcurrentHashMap<>();
+    /** What a probe step does while it is in flight, per run (once): e.g. a client cancelling the run. */
+    public static final Map<Long, Runnable> WHILE_IN_FLIGHT = new ConcurrentHashMap<>();
 
     private TestSteps() {
     }
@@ -43,11 +46,15 @@ public final class TestSteps {
         }
 
         @Override
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             int n = PROBES.computeIfAbsent(invocation.run().id(), k -> new AtomicInteger()).incrementAndGet();
+            Runnable hook = WHILE_IN_FLIGHT.remove(invocation.run().id());
+            if (hook != null) {
+                hook.run();
+            }
             // Slow enough that two concurrent deliveries overlap.
             sleep(150);
-            return Json.object().put("calls", n);
+            return StepResult.completed(Json.object().put("calls", n));
         }
     }
 
@@ -59,11 +66,11 @@ public final class TestSteps {
         }
 
         @Override
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             if (CRASHES.computeIfAbsent(invocation.run().id(), k -> new AtomicInteger()).getAndIncrement() == 0) {
                 throw new WorkerDied();
             }
-            return Json.object().put("survived", true);
+            return StepResult.completed(Json.object().put("survived", true));
         }
     }
 
@@ -74,7 +81,7 @@ public final class TestSteps {
         }
 
         @Override
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             throw new IllegalStateException("connection refused by test dependency");
         }
     }
@@ -97,9 +104,27 @@ public final class TestSteps {
         }
 
         @Override
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             sleep(300);
-            return Json.object().put("step", invocation.step().id());
+            return StepResult.completed(Json.object().put("step", invocation.step().id()));
+        }
+    }
+
+    /** A dependency that answers 503 to a run's first call and 200 after: what a step's retry is for. */
+    public static final class FlakyOnce extends Impure {
+        static final Map<Long, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+
+        @Override
+        public String name() {
+            return "test_flaky_once";
+        }
+
+        @Override
+        public StepResult execute(StepInvocation invocation) {
+            if (CALLS.computeIfAbsent(invocation.run().id(), k -> new AtomicInteger()).getAndIncrement() == 0) {
+                return new StepResult.Failed("http_503", "test dependency answered 503", true, null);
+            }
+            return StepResult.completed(Json.object().put("attempt", invocation.attempt()));
         }
     }
 

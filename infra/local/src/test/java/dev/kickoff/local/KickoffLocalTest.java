@@ -1,8 +1,6 @@
 package dev.kickoff.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kickoff.core.auth.Principal;
-import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.CloudFormationTemplate;
 import dev.kickoff.emulators.FunctionSpec;
@@ -86,12 +84,17 @@ class KickoffLocalTest {
                     "{\"input\": {\"customerId\": \"cus_1\", \"items\": []}}").json().get("workflow_run");
             finishedRun = http.awaitRun(run.get("url").asText(), token).get("id").asLong();
 
-            // A run whose message was lost when the stack stopped: stored, never queued.
+            // A run whose message was lost when the stack stopped (ElasticMQ keeps messages in memory): stored,
+            // its message gone.
             var env = new java.util.HashMap<>(FunctionSpec.of("ApiFunction", stack.resources()).environment());
             CompositionRoot runtime = new CompositionRoot(Settings.fromEnvironment(env));
             var wf = runtime.workflowStore().find(org, workflow).orElseThrow();
-            strandedRun = runtime.runs().create(new Principal(org, 1, "test", Scope.API), wf,
-                    Json.parse("{\"items\": []}"), null, null).id();
+            java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            strandedRun = runtime.ids().next();
+            runtime.runStore().create(new dev.kickoff.core.run.Run(strandedRun, org, workflow, wf.publishedVersion(),
+                    false, 1, "api", "test", "live", Json.parse("{\"items\": []}"), null, null, now,
+                    dev.kickoff.core.run.RunStatus.PENDING, null, null, java.util.List.of(), now, null, null, 0, null,
+                    null));
         }
         try (KickoffLocal again = start()) {
             LocalHttp http = new LocalHttp(again.baseUrl());

@@ -85,7 +85,7 @@ class TemplateContractTest {
 
     @Test
     void theWorkerMayChangeTheVisibilityOfItsOwnMessages() {
-        // RunWorker calls sqs:ChangeMessageVisibility; the SQS event source's managed policy does not grant it,
+        // The worker calls sqs:ChangeMessageVisibility (SqsRedelivery); the SQS event source's managed policy does not grant it,
         // and ElasticMQ checks no IAM, so only this test can catch its absence.
         List<?> policies = (List<?>) template.properties("WorkerFunction").get("Policies");
         assertThat(policies).anySatisfy(p -> {

@@ -1,6 +1,7 @@
 package dev.kickoff.adapters.aws;
 
 import dev.kickoff.core.port.ActiveRuns;
+import dev.kickoff.core.run.RunLifecycle;
 import dev.kickoff.core.run.RunStatus;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -19,8 +20,7 @@ import java.util.Optional;
 /**
  * The active runs on DynamoDB: the sparse, keys-only index {@code gsi2} ({@code gsi2pk = ACTIVE#<0..63>} from the
  * run ID, {@code gsi2sk = <listed at, fixed width>#<run ID, 16 digits>}), which holds a run from the write that lists
- * it (the one that creates a run stored before it is queued, or {@link DynamoRunStore#watch} on a redelivery or a
- * dead letter) to the write that ends it. Queries are eventually consistent (GSIs offer nothing else), so every entry
+ * it ({@link DynamoRunStore#watch}, on a redelivery or a dead letter) to the write that ends it. Queries are eventually consistent (GSIs offer nothing else), so every entry
  * is read back from the table, consistently, before anything is decided.
  */
 public final class DynamoActiveRuns implements ActiveRuns {
@@ -90,22 +90,25 @@ public final class DynamoActiveRuns implements ActiveRuns {
     @Override
     public boolean recordRecovery(Snapshot seen, Instant at) {
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":status", Attrs.s(seen.status().wireName()));
+        Map<String, String> names = new HashMap<>();
+        values.put(":seenStatus", Attrs.s(seen.status().wireName()));
         values.put(":next", Attrs.n(seen.recoveries() + 1L));
         values.put(":at", Attrs.instant(at));
-        // "Has not moved": every write a worker makes changes the status, updated_at or the lease, and every
+        // QUIET, "has not moved": every write a worker makes changes the status, updated_at or the lease, and every
         // recovery changes the count; a concurrent sweep or worker therefore fails this condition.
-        StringBuilder condition = new StringBuilder("#status = :status");
-        condition.append(same("updated_at", seen.updatedAt() == null ? null : Attrs.instant(seen.updatedAt()), values));
-        condition.append(same("lease_until", seen.leaseUntil() == null ? null : Attrs.n(seen.leaseUntil().toEpochMilli()),
+        StringBuilder quiet = new StringBuilder("#status = :seenStatus");
+        quiet.append(same("updated_at", seen.updatedAt() == null ? null : Attrs.instant(seen.updatedAt()), values));
+        quiet.append(same("lease_until", seen.leaseUntil() == null ? null : Attrs.n(seen.leaseUntil().toEpochMilli()),
                 values));
-        condition.append(same("recoveries", seen.recoveries() == 0 ? null : Attrs.n(seen.recoveries()), values));
+        quiet.append(same("recoveries", seen.recoveries() == 0 ? null : Attrs.n(seen.recoveries()), values));
+        String condition = RunConditions.of(RunLifecycle.Event.RECOVER, names, values,
+                guard -> guard == RunLifecycle.Guard.QUIET ? quiet.toString() : RunConditions.standard(guard));
         try {
             table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
                     .key(DynamoTable.key(RunItems.pk(seen.runId()), RunItems.SK))
                     .updateExpression("SET recoveries = :next, recovered_at = :at")
-                    .conditionExpression(condition.toString())
-                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .build());
             return true;
@@ -125,16 +128,16 @@ public final class DynamoActiveRuns implements ActiveRuns {
 
     @Override
     public boolean unlist(long runId) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        String condition = RunConditions.of(RunLifecycle.Event.UNLIST, names, values);
         try {
             table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
                     .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
                     .updateExpression("REMOVE gsi2pk, gsi2sk")
-                    .conditionExpression("#status IN (:completed, :failed, :skipped)")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(
-                            ":completed", Attrs.s(RunStatus.COMPLETED.wireName()),
-                            ":failed", Attrs.s(RunStatus.FAILED.wireName()),
-                            ":skipped", Attrs.s(RunStatus.SKIPPED.wireName())))
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
                     .build());
             return true;
         } catch (ConditionalCheckFailedException e) {

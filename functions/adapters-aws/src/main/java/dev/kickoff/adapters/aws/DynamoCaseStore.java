@@ -4,6 +4,7 @@ import dev.kickoff.core.cases.Case;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.CaseStore;
 import dev.kickoff.core.port.DuplicateIdException;
+import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunStatus;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -26,7 +27,7 @@ import java.util.Optional;
 /**
  * Cases on DynamoDB. Every write that concerns a case and its run together is one TransactWriteItems, so no
  * reader (nor the table's stream) ever sees one half: creation (case + pending run), a failed run's end
- * (run failed + case in Error), a run abandoned before it started (likewise), and a {@code set_case} write
+ * (run failed + case in Error), and a {@code set_case} write
  * (case change + a check that the writer still holds the run's lease).
  */
 public final class DynamoCaseStore implements CaseStore {
@@ -44,6 +45,7 @@ public final class DynamoCaseStore implements CaseStore {
     public void create(Case kase, Run run) {
         Put casePut = Put.builder().tableName(table.name()).item(CaseItems.toItem(kase))
                 .conditionExpression("attribute_not_exists(pk)").build();
+        // The run's message is already on the queue (RunLauncher): it is not listed for the sweeper.
         Put runPut = Put.builder().tableName(table.name()).item(RunItems.toItem(run))
                 .conditionExpression("attribute_not_exists(pk)").build();
         try {
@@ -125,23 +127,24 @@ public final class DynamoCaseStore implements CaseStore {
     }
 
     @Override
-    public boolean finishFailedRun(Run failed) {
+    public RunStore.WriteResult finishFailedRun(Run failed) {
         return withCaseInError(runs.finishRequest(failed), failed.orgId(), failed.workflowId(), failed.caseId(),
                 failed.completedAt(), () -> runs.finish(failed));
     }
 
     @Override
-    public boolean abandonRun(Case kase, long runId, String error, Instant at) {
-        return withCaseInError(runs.abandonRequest(runId, error, at), kase.orgId(), kase.workflowId(), kase.id(),
-                at, () -> runs.abandon(runId, error, at));
+    public RunStore.WriteResult cancelRun(Run run, dev.kickoff.core.run.RunError error, Instant at) {
+        return withCaseInError(runs.cancelRequest(run.id(), error, at), run.orgId(), run.workflowId(), run.caseId(),
+                at, () -> runs.cancel(run.id(), error, at));
     }
 
     /**
-     * Applies the run's conditional write and parks its case in Error, in one transaction. False when the run's
-     * condition fails; a case that does not exist (it always should) does not stop the run from ending.
+     * Applies the run's conditional write and parks its case in Error, in one transaction. Refused when the run's
+     * condition fails (with the run as it is now); a case that does not exist (it always should) does not stop the
+     * run from ending.
      */
-    private boolean withCaseInError(UpdateItemRequest runWrite, long orgId, long workflowId, long caseId, Instant at,
-                                    java.util.function.BooleanSupplier runAlone) {
+    private RunStore.WriteResult withCaseInError(UpdateItemRequest runWrite, long orgId, long workflowId, long caseId,
+                                                 Instant at, java.util.function.Supplier<RunStore.WriteResult> runAlone) {
         Update park = Update.builder().tableName(table.name())
                 .key(DynamoTable.key(CaseItems.pk(caseId), CaseItems.SK))
                 .updateExpression("SET #status = :error, updated_at = :at, gsi1pk = :gsi1pk")
@@ -156,13 +159,15 @@ public final class DynamoCaseStore implements CaseStore {
             table.client().transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
                     TransactWriteItem.builder().update(transactional(runWrite)).build(),
                     TransactWriteItem.builder().update(park).build()).build());
-            return true;
+            return new RunStore.WriteResult.Written();
         } catch (TransactionCanceledException e) {
             if (DynamoWorkflowStore.conditionFailed(e, 0)) {
-                return false;
+                var reason = e.cancellationReasons().getFirst();
+                return new RunStore.WriteResult.Refused(reason.hasItem() && !reason.item().isEmpty()
+                        ? RunItems.fromItem(reason.item()) : null);
             }
             if (DynamoWorkflowStore.conditionFailed(e, 1)) {
-                return runAlone.getAsBoolean();
+                return runAlone.get();
             }
             throw e;
         }
@@ -174,6 +179,8 @@ public final class DynamoCaseStore implements CaseStore {
                 .conditionExpression(request.conditionExpression())
                 .expressionAttributeNames(request.hasExpressionAttributeNames() ? request.expressionAttributeNames() : null)
                 .expressionAttributeValues(request.hasExpressionAttributeValues() ? request.expressionAttributeValues() : null)
+                .returnValuesOnConditionCheckFailure(
+                        software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
     }
 }

@@ -2,29 +2,24 @@ package dev.kickoff.adapters.aws;
 
 import dev.kickoff.core.port.IdempotencyStore;
 import dev.kickoff.core.run.IdempotencyRecord;
-import dev.kickoff.core.run.Run;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * An idempotency key is one item, {@code pk=IDEM#<org>#<workflow>#<key> sk=IDEM}, written in the same
- * TransactWriteItems as the run it created, on condition that no live record holds the key
- * ({@code attribute_not_exists(pk) OR expires_at <= :now}): concurrent requests with one key create one run.
- * {@code expires_at} (epoch seconds) is also the table's TTL attribute, but deletion by TTL is late (and never
- * happens in DynamoDB Local on a table with a GSI), so reads and the write condition both treat a past
- * {@code expires_at} as absent.
+ * An idempotency key is one item, {@code pk=IDEM#<org>#<workflow>#<key> sk=IDEM}, claimed for a run ID before that
+ * run is queued and stored, by one PutItem conditioned on no live record holding the key
+ * ({@code attribute_not_exists(pk) OR expires_at <= :now}): of concurrent requests with one key, one claims it and
+ * creates the run, the others read the key and answer with that run. {@code expires_at} (epoch seconds) is also the
+ * table's TTL attribute, but deletion by TTL is late (and never happens in DynamoDB Local on a table with a GSI), so
+ * reads and the write condition both treat a past {@code expires_at} as absent.
  */
 public final class DynamoIdempotencyStore implements IdempotencyStore {
     static final String SK = "IDEM";
@@ -51,8 +46,7 @@ public final class DynamoIdempotencyStore implements IdempotencyStore {
         return record.liveAt(now) ? Optional.of(record) : Optional.empty();
     }
 
-    @Override
-    public CreateOutcome createWithRun(IdempotencyRecord record, Run run, Instant now) {
+    private static Map<String, AttributeValue> item(IdempotencyRecord record) {
         Map<String, AttributeValue> item = new HashMap<>(DynamoTable.key(
                 pk(record.orgId(), record.workflowId(), record.key()), SK));
         item.put("type", Attrs.s("idempotency"));
@@ -63,34 +57,39 @@ public final class DynamoIdempotencyStore implements IdempotencyStore {
         item.put("run_id", Attrs.n(record.runId()));
         item.put("created_at", Attrs.instant(record.createdAt()));
         item.put("expires_at", Attrs.n(record.expiresAt().getEpochSecond()));
+        return item;
+    }
+
+    @Override
+    public boolean claim(IdempotencyRecord record, Instant now) {
+        Map<String, AttributeValue> item = item(record);
         try {
-            // The token makes an SDK retry of a transaction that did commit a success, not "key taken". It is drawn
-            // per call: the SDK's retries reuse this request (and token); another call is another transaction.
-            table.client().transactWriteItems(TransactWriteItemsRequest.builder()
-                    .clientRequestToken(java.util.UUID.randomUUID().toString())
-                    .transactItems(
-                    TransactWriteItem.builder().put(Put.builder().tableName(table.name()).item(item)
-                            .conditionExpression("attribute_not_exists(pk) OR expires_at <= :now")
-                            .expressionAttributeValues(Map.of(":now", Attrs.n(now.getEpochSecond())))
-                            .build()).build(),
-                    TransactWriteItem.builder().put(Put.builder().tableName(table.name()).item(RunItems.toItem(run))
-                            .conditionExpression("attribute_not_exists(pk)").build()).build()).build());
-            return CreateOutcome.CREATED;
-        } catch (TransactionCanceledException e) {
-            List<CancellationReason> reasons = e.cancellationReasons();
-            if (code(reasons, 0, "ConditionalCheckFailed") || reasons.stream()
-                    .anyMatch(r -> "TransactionConflict".equals(r.code()))) {
-                return CreateOutcome.KEY_TAKEN;
-            }
-            if (code(reasons, 1, "ConditionalCheckFailed")) {
-                return CreateOutcome.RUN_ID_TAKEN;
-            }
-            throw e;
+            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
+                    .conditionExpression("attribute_not_exists(pk) OR expires_at <= :now")
+                    .expressionAttributeValues(Map.of(":now", Attrs.n(now.getEpochSecond())))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            // An SDK retry of a claim that did land finds its own record (the same run ID): that is this claim.
+            return e.hasItem() && item.get("run_id").equals(e.item().get("run_id"))
+                    && item.get("fingerprint").equals(e.item().get("fingerprint"));
         }
     }
 
-    private static boolean code(List<CancellationReason> reasons, int index, String code) {
-        return reasons.size() > index && code.equals(reasons.get(index).code());
+    @Override
+    public boolean reassign(IdempotencyRecord record, long fromRunId) {
+        Map<String, AttributeValue> item = item(record);
+        try {
+            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
+                    .conditionExpression("run_id = :from")
+                    .expressionAttributeValues(Map.of(":from", Attrs.n(fromRunId)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return e.hasItem() && item.get("run_id").equals(e.item().get("run_id"));  // an SDK retry of itself
+        }
     }
 
     @Override

@@ -1,9 +1,12 @@
 package dev.kickoff.adapters.aws;
 
+import dev.kickoff.core.engine.RunTimings;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
+import dev.kickoff.core.run.RunLifecycle.Event;
 import dev.kickoff.core.run.RunStatus;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -12,62 +15,67 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs on DynamoDB. Every state change is one conditional UpdateItem, so the lease protocol holds without
- * transactions: claim (pending, or in progress under an expired lease), checkpoint and finish (only by the
- * lease holder), abandon (only while pending).
+ * Runs on DynamoDB. Every state change is one conditional write whose condition is built from the rows of its event
+ * in {@link dev.kickoff.core.run.RunLifecycle} ({@link RunConditions}), so the lease protocol holds without
+ * transactions: claim (pending, or in progress under an expired lease), checkpoint, yield and finish (only by the
+ * lease holder), the unclaimed finish of a pure run (only while pending and unchanged since read). A refused write
+ * answers what the run is now (the item DynamoDB returns with the failed condition, at no extra cost).
  */
 public final class DynamoRunStore implements RunStore {
     private final DynamoTable table;
+    private final List<Duration> queuedReadWaits;
 
     public DynamoRunStore(DynamoTable table) {
+        this(table, RunTimings.QUEUED_READ_WAITS);
+    }
+
+    /**
+     * @param queuedReadWaits pauses before each re-read in {@link #findQueued} ({@link RunTimings#queuedReadWaits}): on
+     *                        AWS rarely needed, on the local stack (a message is delivered in a millisecond) often
+     */
+    public DynamoRunStore(DynamoTable table, List<Duration> queuedReadWaits) {
         this.table = table;
+        this.queuedReadWaits = List.copyOf(queuedReadWaits);
     }
 
     @Override
     public void create(Run run) {
-        put(RunItems.toItem(run, true), run);
-    }
-
-    @Override
-    public void createQueued(Run run) {
-        put(RunItems.toItem(run, false), run);
+        put(RunItems.toItem(run), run);
     }
 
     @Override
     public boolean watch(long runId, Instant at) {
-        try {
-            table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
-                    .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
-                    .updateExpression("SET gsi2pk = :partition, gsi2sk = :position")
-                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(gsi2pk) "
-                            + "AND (#status = :pending OR #status = :running)")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(RunItems.values(
-                            ":partition", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(runId))),
-                            // listed since now: the sweeper's grace counts from here
-                            ":position", Attrs.s(RunItems.activeSortKey(at, runId)),
-                            ":pending", Attrs.s(RunStatus.PENDING.wireName()),
-                            ":running", Attrs.s(RunStatus.IN_PROGRESS.wireName())))
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = RunItems.values(
+                ":partition", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(runId))),
+                // listed since now: the sweeper's grace counts from here
+                ":position", Attrs.s(RunItems.activeSortKey(at, runId)));
+        String condition = RunConditions.of(Event.WATCH, names, values);
+        return execute(UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                .updateExpression("SET gsi2pk = :partition, gsi2sk = :position")
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build()).written();
     }
 
     private void put(Map<String, AttributeValue> runItem, Run run) {
         // Which put made the item: an SDK retry sends the same one, so it recognises its own item, while two
         // requests that drew the same ID (same millisecond, same random bits) with identical content do not.
-        Map<String, AttributeValue> item = new java.util.HashMap<>(runItem);
+        Map<String, AttributeValue> item = new HashMap<>(runItem);
         item.put(CREATED_BY, Attrs.s(Long.toString(NONCES.nextLong() & Long.MAX_VALUE, 36)));
         try {
             table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
-                    .conditionExpression("attribute_not_exists(pk)")
+                    .conditionExpression(RunConditions.of(Event.CREATE, new HashMap<>(), new HashMap<>()))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build());
         } catch (ConditionalCheckFailedException e) {
             // An SDK retry of a put that did land finds its own item: that is success, not a collision (which
@@ -103,25 +111,43 @@ public final class DynamoRunStore implements RunStore {
     }
 
     @Override
+    public Optional<Run> findQueued(long runId) {
+        Optional<Run> run = find(runId);
+        for (int i = 0; run.isEmpty() && i < queuedReadWaits.size(); i++) {
+            try {
+                Thread.sleep(queuedReadWaits.get(i));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            run = find(runId);
+        }
+        return run;
+    }
+
+    @Override
     public ClaimResult claim(long runId, String owner, Instant now, Instant leaseUntil) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = RunItems.values(
+                ":running", Attrs.s(RunStatus.IN_PROGRESS.wireName()),
+                ":owner", Attrs.s(owner),
+                ":until", Attrs.n(leaseUntil.toEpochMilli()),
+                ":nowMillis", Attrs.n(now.toEpochMilli()),
+                ":now", Attrs.instant(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)),
+                ":zero", Attrs.n(0),
+                ":one", Attrs.n(1));
+        String condition = RunConditions.of(Event.CLAIM, names, values);
         try {
             var response = table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
                     .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                    // The listing is left alone: a listed run stays listed until it ends, so the sweeper finds it
+                    // again should this worker die too.
                     .updateExpression("SET #status = :running, lease_owner = :owner, lease_until = :until, "
                             + "attempts = if_not_exists(attempts, :zero) + :one, "
-                            + "started_at = if_not_exists(started_at, :now), updated_at = :now")
-                    .conditionExpression("attribute_exists(pk) AND (#status = :pending OR "
-                            + "(#status = :running AND lease_until < :nowMillis))")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(RunItems.values(
-                            ":running", Attrs.s(RunStatus.IN_PROGRESS.wireName()),
-                            ":pending", Attrs.s(RunStatus.PENDING.wireName()),
-                            ":owner", Attrs.s(owner),
-                            ":until", Attrs.n(leaseUntil.toEpochMilli()),
-                            ":nowMillis", Attrs.n(now.toEpochMilli()),
-                            ":now", Attrs.instant(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)),
-                            ":zero", Attrs.n(0),
-                            ":one", Attrs.n(1)))
+                            + "started_at = if_not_exists(started_at, :now), updated_at = :now REMOVE wake_at")
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build());
@@ -137,49 +163,127 @@ public final class DynamoRunStore implements RunStore {
             if (current.status() == RunStatus.IN_PROGRESS) {
                 return new ClaimResult.Busy(current);
             }
+            if (current.status() == RunStatus.PENDING) {
+                return new ClaimResult.NotDue(current);
+            }
             return new ClaimResult.NotRunnable(current);
         }
     }
 
     @Override
-    public boolean checkpoint(Run run) {
-        return update(run, "SET steps = :steps, lease_until = :until, updated_at = :updated",
+    public WriteResult checkpoint(Run run) {
+        return execute(leased(Event.CHECKPOINT, run, "SET steps = :steps, lease_until = :until, updated_at = :updated",
                 RunItems.values(
                         ":steps", Attrs.s(RunItems.steps(run.steps())),
                         ":until", Attrs.n(run.leaseUntil().toEpochMilli()),
-                        ":updated", Attrs.instant(run.updatedAt())));
+                        ":updated", Attrs.instant(run.updatedAt()))));
     }
 
     @Override
-    public boolean release(Run run) {
-        return update(run, "SET lease_until = :expired", RunItems.values(":expired", Attrs.n(0)));
+    public WriteResult release(Run run) {
+        return execute(leased(Event.RELEASE, run, "SET lease_until = :expired", RunItems.values(":expired", Attrs.n(0))));
     }
 
     @Override
-    public boolean finish(Run run) {
+    public WriteResult yieldLease(Run run) {
+        return execute(leased(Event.YIELD, run, "SET steps = :steps, lease_until = :until, updated_at = :updated",
+                RunItems.values(
+                        ":steps", Attrs.s(RunItems.steps(run.steps())),
+                        ":until", Attrs.n(run.leaseUntil().toEpochMilli()),
+                        ":updated", Attrs.instant(run.updatedAt()))));
+    }
+
+    @Override
+    public WriteResult defer(Run run) {
+        Map<String, AttributeValue> values = RunItems.values(
+                ":pending", Attrs.s(RunStatus.PENDING.wireName()),
+                ":steps", Attrs.s(RunItems.steps(run.steps())),
+                ":updated", Attrs.instant(run.updatedAt()),
+                ":wake", Attrs.n(run.wakeAt().toEpochMilli()));
+        return execute(leased(Event.DEFER, run, "SET #status = :pending, steps = :steps, updated_at = :updated, "
+                + "wake_at = :wake REMOVE lease_owner, lease_until", values));
+    }
+
+    @Override
+    public WriteResult finish(Run run) {
         return execute(finishRequest(run));
     }
 
     @Override
-    public boolean finishPending(Run run) {
+    public WriteResult finishUnclaimed(Run run, Instant seenUpdatedAt) {
         Ending ending = ending(run);
         String expression = ending.set() + ", started_at = :started, attempts = :attempts" + ending.remove();
         ending.values().put(":started", Attrs.instant(run.startedAt()));
         ending.values().put(":attempts", Attrs.n(run.attempts()));
-        ending.values().put(":pending", Attrs.s(RunStatus.PENDING.wireName()));
+        ending.values().put(":seenUpdated", Attrs.instant(seenUpdatedAt));
+        Map<String, String> names = names(expression);
+        String condition = RunConditions.of(run.status() == RunStatus.COMPLETED ? Event.COMPLETE_UNCLAIMED
+                : Event.FAIL_UNCLAIMED, names, ending.values());
         return execute(UpdateItemRequest.builder().tableName(table.name())
                 .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
                 .updateExpression(expression)
-                .conditionExpression("#status = :pending")
-                .expressionAttributeNames(names(expression))
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
                 .expressionAttributeValues(ending.values())
                 .build());
     }
 
-    /** The lease-checked write that ends a run; a case run's failure sends it in a transaction with its case. */
+    @Override
+    public WriteResult retry(Run run, Instant seenUpdatedAt) {
+        Map<String, String> names = new HashMap<>(Map.of("#error", "error", "#output", "output"));
+        Map<String, AttributeValue> values = RunItems.values(
+                ":pending", Attrs.s(RunStatus.PENDING.wireName()),
+                ":steps", Attrs.s(RunItems.steps(run.steps())),
+                ":retries", Attrs.n(run.retries()),
+                ":updated", Attrs.instant(run.updatedAt()),
+                ":seenUpdated", Attrs.instant(seenUpdatedAt),
+                // listed from now: its message is sent after this write, and the sweeper must find it should it fail
+                ":partition", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(run.id()))),
+                ":position", Attrs.s(RunItems.activeSortKey(run.updatedAt(), run.id())));
+        String condition = RunConditions.of(Event.RETRY, names, values);
+        return execute(UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                .updateExpression("SET #status = :pending, steps = :steps, retries = :retries, updated_at = :updated, "
+                        + "gsi2pk = :partition, gsi2sk = :position REMOVE #error, error_code, #output, completed_at")
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build());
+    }
+
+    @Override
+    public WriteResult cancel(long runId, RunError error, Instant at) {
+        return execute(cancelRequest(runId, error, at));
+    }
+
+    /** CANCEL: an unfinished run ends failed, whoever holds it; a case run's goes in a transaction with its case. */
+    UpdateItemRequest cancelRequest(long runId, RunError error, Instant at) {
+        Map<String, String> names = new HashMap<>(Map.of("#error", "error"));
+        Map<String, AttributeValue> values = RunItems.values(
+                ":failed", Attrs.s(RunStatus.FAILED.wireName()),
+                ":error", Attrs.s(error.message()),
+                ":code", Attrs.s(error.code()),
+                ":at", Attrs.instant(at));
+        String condition = RunConditions.of(Event.CANCEL, names, values);
+        return UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                .updateExpression("SET #status = :failed, #error = :error, error_code = :code, updated_at = :at, "
+                        + "completed_at = :at REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk")
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    /**
+     * The lease-checked write that ends a run (COMPLETE or FAIL); a case run's failure sends it in a transaction with
+     * its case.
+     */
     UpdateItemRequest finishRequest(Run run) {
         Ending ending = ending(run);
-        return leased(run, ending.set() + ending.remove(), ending.values());
+        return leased(run.status() == RunStatus.COMPLETED ? Event.COMPLETE : Event.FAIL, run,
+                ending.set() + ending.remove(), ending.values());
     }
 
     /** The SET and REMOVE clauses (and their values) that store a run's terminal state. */
@@ -190,7 +294,7 @@ public final class DynamoRunStore implements RunStore {
         StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
                 + "completed_at = :completed");
         // Leaving the index of active runs in the same write: a finished run is never swept.
-        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, gsi2pk, gsi2sk");
+        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk");
         Map<String, AttributeValue> values = RunItems.values(
                 ":final", Attrs.s(run.status().wireName()),
                 ":steps", Attrs.s(RunItems.steps(run.steps())),
@@ -202,17 +306,18 @@ public final class DynamoRunStore implements RunStore {
         } else {
             remove.append(", #output");
         }
-        if (run.error() != null) {
-            set.append(", #error = :error");
-            values.put(":error", Attrs.s(run.error()));
+        if (run.failure() != null) {
+            set.append(", #error = :error, error_code = :errorCode");
+            values.put(":error", Attrs.s(run.failure().message()));
+            values.put(":errorCode", Attrs.s(run.failure().code()));
         } else {
-            remove.append(", #error");
+            remove.append(", #error, error_code");
         }
         return new Ending(set.toString(), remove.toString(), values);
     }
 
     private static Map<String, String> names(String expression) {
-        Map<String, String> names = new java.util.HashMap<>(Map.of("#status", "status"));
+        Map<String, String> names = new HashMap<>(Map.of("#status", "status"));
         if (expression.contains("#output")) {
             names.put("#output", "output");
         }
@@ -222,49 +327,34 @@ public final class DynamoRunStore implements RunStore {
         return names;
     }
 
-    private boolean update(Run run, String expression, Map<String, AttributeValue> values) {
-        return execute(leased(run, expression, values));
-    }
-
-    private UpdateItemRequest leased(Run run, String expression, Map<String, AttributeValue> values) {
+    /** A write by the lease holder: {@code event}'s condition, with {@code :owner} bound to the run's lease owner. */
+    private UpdateItemRequest leased(Event event, Run run, String expression, Map<String, AttributeValue> values) {
         values.put(":owner", Attrs.s(run.leaseOwner()));
-        values.put(":running", Attrs.s(RunStatus.IN_PROGRESS.wireName()));
+        Map<String, String> names = names(expression);
+        String condition = RunConditions.of(event, names, values);
         return UpdateItemRequest.builder().tableName(table.name())
                 .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
                 .updateExpression(expression)
-                .conditionExpression("#status = :running AND lease_owner = :owner")
-                .expressionAttributeNames(names(expression))
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
     }
 
-    private boolean execute(UpdateItemRequest request) {
+    /**
+     * Sends a conditional write. The SDK retries a request whose answer was lost; a retry of a write that did land
+     * and moved the run (an end) then fails its condition, so a refusal carries the run as it is now, and the engine
+     * recognises its own ending in it (see ClaimedExecution#moved). Checkpoints and releases keep their condition
+     * true, so their retries simply land again.
+     */
+    private WriteResult execute(UpdateItemRequest request) {
         try {
-            table.client().updateItem(request);
-            return true;
+            table.client().updateItem(request.toBuilder()
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build());
+            return new WriteResult.Written();
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            return new WriteResult.Refused(e.hasItem() && !e.item().isEmpty() ? RunItems.fromItem(e.item()) : null);
         }
-    }
-
-    @Override
-    public boolean abandon(long runId, String error, Instant at) {
-        return execute(abandonRequest(runId, error, at));
-    }
-
-    /** Ends a run that is still pending as failed (conditional on it being pending). */
-    UpdateItemRequest abandonRequest(long runId, String error, Instant at) {
-        return UpdateItemRequest.builder().tableName(table.name())
-                .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
-                .updateExpression("SET #status = :failed, #error = :error, completed_at = :at, updated_at = :at "
-                        + "REMOVE gsi2pk, gsi2sk")
-                .conditionExpression("#status = :pending")
-                .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
-                .expressionAttributeValues(RunItems.values(
-                        ":failed", Attrs.s(RunStatus.FAILED.wireName()),
-                        ":pending", Attrs.s(RunStatus.PENDING.wireName()),
-                        ":error", Attrs.s(error),
-                        ":at", Attrs.instant(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))))
-                .build();
     }
 }

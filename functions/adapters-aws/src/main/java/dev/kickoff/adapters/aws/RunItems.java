@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -21,11 +22,9 @@ import java.util.Map;
  * keeps numbers exactly as sent.
  *
  * <p>While a run that the sweeper must be able to find is {@code pending} or {@code in_progress} it also carries
- * {@code gsi2pk}/{@code gsi2sk}, its entry in the sparse, keys-only index of active runs: set by the write that
- * creates a run stored before it is queued (with an idempotency key or a case, in a transaction), or by the
- * first redelivery of any run ({@link DynamoRunStore#watch}); removed by the write that ends it. A plain run is
- * queued before it is stored, so it cannot be stored and never queued, and is not listed unless its delivery
- * goes wrong.
+ * {@code gsi2pk}/{@code gsi2sk}, its entry in the sparse, keys-only index of active runs: set by the first
+ * redelivery of its message, or by its dead letter ({@link DynamoRunStore#watch}); removed by the write that ends it.
+ * Every run is queued before it is stored, so none is listed unless its delivery goes wrong.
  */
 final class RunItems {
     static final String SK = "RUN";
@@ -59,18 +58,9 @@ final class RunItems {
         return Attrs.sortable(createdAt) + "#" + Attrs.pad(runId);
     }
 
-    /** The item of a run that is listed in the active-runs index while unfinished. */
+    /** The item of a new run (not listed: see the class comment). */
     static Map<String, AttributeValue> toItem(Run run) {
-        return toItem(run, true);
-    }
-
-    /** @param listed whether an unfinished run gets its active-runs index entry with this item */
-    static Map<String, AttributeValue> toItem(Run run, boolean listed) {
         Map<String, AttributeValue> item = new HashMap<>(DynamoTable.key(pk(run.id()), SK));
-        if (listed && (run.status() == RunStatus.PENDING || run.status() == RunStatus.IN_PROGRESS)) {
-            item.put("gsi2pk", Attrs.s(activePartition(activePartitionOf(run.id()))));
-            item.put("gsi2sk", Attrs.s(activeSortKey(run.createdAt(), run.id())));
-        }
         item.put("type", Attrs.s("run"));
         item.put("run_id", Attrs.n(run.id()));
         item.put("org_id", Attrs.n(run.orgId()));
@@ -95,8 +85,18 @@ final class RunItems {
         if (run.output() != null) {
             item.put("output", Attrs.s(Json.write(run.output())));
         }
-        if (run.error() != null) {
-            item.put("error", Attrs.s(run.error()));
+        if (run.failure() != null) {
+            item.put("error", Attrs.s(run.failure().message()));
+            item.put("error_code", Attrs.s(run.failure().code()));
+        }
+        if (run.wakeAt() != null) {
+            item.put("wake_at", Attrs.n(run.wakeAt().toEpochMilli()));
+        }
+        if (run.replayOf() != null) {
+            item.put("replay_of", Attrs.n(run.replayOf()));
+        }
+        if (run.retries() > 0) {
+            item.put("retries", Attrs.n(run.retries()));
         }
         item.put("steps", Attrs.s(steps(run.steps())));
         item.put("updated_at", Attrs.instant(run.updatedAt()));
@@ -112,6 +112,9 @@ final class RunItems {
 
     static Run fromItem(Map<String, AttributeValue> item) {
         Long lease = Attrs.numOrNull(item, "lease_until");
+        Long wake = Attrs.numOrNull(item, "wake_at");
+        String error = Attrs.str(item, "error");
+        String code = Attrs.str(item, "error_code");
         return new Run(
                 Attrs.num(item, "run_id"),
                 Attrs.num(item, "org_id"),
@@ -128,14 +131,17 @@ final class RunItems {
                 Attrs.time(item, "created_at"),
                 RunStatus.fromWire(Attrs.str(item, "status")).orElseThrow(),
                 Json.read(Attrs.str(item, "output")),
-                Attrs.str(item, "error"),
+                error == null ? null : new RunError(code == null ? RunError.FAILED : code, error),
                 steps(Attrs.str(item, "steps")),
                 Attrs.time(item, "updated_at"),
                 Attrs.time(item, "started_at"),
                 Attrs.time(item, "completed_at"),
                 (int) Attrs.num(item, "attempts"),
                 Attrs.str(item, "lease_owner"),
-                lease == null ? null : Instant.ofEpochMilli(lease));
+                lease == null ? null : Instant.ofEpochMilli(lease),
+                wake == null ? null : Instant.ofEpochMilli(wake),
+                Attrs.numOrNull(item, "replay_of"),
+                (int) Attrs.num(item, "retries"));
     }
 
     static String steps(List<StepRecord> steps) {
@@ -150,6 +156,9 @@ final class RunItems {
             node.put("error", s.error());
             node.put("started_at", s.startedAt() == null ? null : s.startedAt().toString());
             node.put("completed_at", s.completedAt() == null ? null : s.completedAt().toString());
+            if (s.attempts() != 1) {
+                node.put("attempts", s.attempts());
+            }
         }
         return Json.write(array);
     }
@@ -163,7 +172,8 @@ final class RunItems {
         for (JsonNode n : array) {
             records.add(new StepRecord(n.path("id").asText(), n.path("type").asText(), n.path("status").asText(),
                     nullable(n.get("input")), nullable(n.get("output")), textOrNull(n.get("error")),
-                    instantOrNull(n.get("started_at")), instantOrNull(n.get("completed_at"))));
+                    instantOrNull(n.get("started_at")), instantOrNull(n.get("completed_at")),
+                    n.path("attempts").asInt(1)));
         }
         return records;
     }

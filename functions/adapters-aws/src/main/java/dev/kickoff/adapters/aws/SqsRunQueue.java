@@ -4,6 +4,8 @@ import dev.kickoff.core.port.RunQueue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
+import java.time.Duration;
+
 /** Run messages carry only IDs; the run itself is read from DynamoDB, the source of truth. */
 public final class SqsRunQueue implements RunQueue {
     private final SqsClient sqs;
@@ -21,5 +23,14 @@ public final class SqsRunQueue implements RunQueue {
     @Override
     public void enqueue(long orgId, long runId) {
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(body(orgId, runId)).build());
+    }
+
+    @Override
+    public void enqueue(long orgId, long runId, Duration delay) {
+        // Rounded up: a message must not arrive before its run is due (it would only be put back).
+        long seconds = (Math.max(0, delay.toMillis()) + 999) / 1000;
+        int delaySeconds = (int) Math.min(MAX_DELAY.toSeconds(), seconds);
+        sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(body(orgId, runId))
+                .delaySeconds(delaySeconds).build());
     }
 }

@@ -3,9 +3,7 @@ package dev.kickoff.adapters.aws;
 import dev.kickoff.core.cases.Case;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.ActiveRuns;
-import dev.kickoff.core.port.IdempotencyStore.CreateOutcome;
 import dev.kickoff.core.port.RunStore.ClaimResult;
-import dev.kickoff.core.run.IdempotencyRecord;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.emulators.testing.TestAws;
@@ -15,7 +13,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The active-runs index (gsi2) against DynamoDB Local: every write that creates a run lists it, every write that
- * ends one takes it out (the item's attributes are checked, not only the query), and the sweeper's reads and
- * conditional writes.
+ * The active-runs index (gsi2) against DynamoDB Local: a redelivery or a dead letter lists a run, the write that ends
+ * it takes it out (the item's attributes are checked, not only the query), and the
+ * sweeper's reads and conditional writes.
  */
 class DynamoActiveRunsTest {
     static DynamoTable table;
@@ -92,10 +89,18 @@ class DynamoActiveRunsTest {
         return ((ClaimResult.Claimed) runs.claim(run.id(), owner, now, now.plusSeconds(60))).run();
     }
 
+    /** A run whose message came back (or was dead-lettered) at {@code at}: stored, then listed. */
+    static Run listed(Instant createdAt, Instant at) {
+        Run run = pending(createdAt, null);
+        runs.create(run);
+        assertThat(runs.watch(run.id(), at)).isTrue();
+        return run;
+    }
+
     @Test
-    void aRunQueuedBeforeItIsStoredIsListedOnlyFromItsFirstRedelivery() {
+    void aRunIsListedOnlyByARedeliveryAndTheEndTakesItOut() {
         Run queued = pending(T0, null);
-        runs.createQueued(queued);
+        runs.create(queued);
         assertUnlisted(queued.id());
         assertThat(item(queued.id())).containsKeys("pk", "status", "input");
 
@@ -110,9 +115,10 @@ class DynamoActiveRunsTest {
         assertThat(item(queued.id()).get("gsi2sk").s()).isEqualTo(item.get("gsi2sk").s());
 
         Run claimed = claim(queued, "w1", redelivered);
-        Instant end = redelivered.plusSeconds(1);
+        assertThat(indexed(queued.id())).as("still listed while in progress: should this worker die").isTrue();
+        Instant end = redelivered.plusSeconds(2);
         assertThat(runs.finish(claimed.toBuilder().status(RunStatus.COMPLETED).output(Json.object()).updatedAt(end)
-                .completedAt(end).build())).isTrue();
+                .completedAt(end).build()).written()).isTrue();
         assertUnlisted(queued.id());
         assertThat(runs.watch(queued.id(), end)).as("a finished run is never listed").isFalse();
         assertUnlisted(queued.id());
@@ -120,49 +126,23 @@ class DynamoActiveRunsTest {
     }
 
     @Test
-    void everyWriteThatCreatesARunListsItAndEveryWriteThatEndsOneTakesItOut() {
-        // The run store: created, then completed.
+    void noWriteThatCreatesARunListsItAndAFailedCaseRunLeavesTheListingWithItsCaseInError() {
         Run plain = pending(T0, null);
         runs.create(plain);
-        assertListed(plain);
-        Run claimed = claim(plain, "w1", T0);
-        assertListed(claimed);
-        Instant end = T0.plusSeconds(5);
-        assertThat(runs.finish(claimed.toBuilder().status(RunStatus.COMPLETED).output(Json.object()).updatedAt(end)
-                .completedAt(end).build())).isTrue();
         assertUnlisted(plain.id());
 
-        // Abandoned (the queue refused it).
-        Run refused = pending(T0, null);
-        runs.create(refused);
-        assertThat(runs.abandon(refused.id(), "the run could not be queued", T0)).isTrue();
-        assertUnlisted(refused.id());
-
-        // With an idempotency key, in one transaction.
-        Run keyed = pending(T0, null);
-        var record = new IdempotencyRecord(1, 2, "key-" + keyed.id(), "fp", keyed.id(), T0, T0.plus(Duration.ofHours(24)));
-        assertThat(keys.createWithRun(record, keyed, T0)).isEqualTo(CreateOutcome.CREATED);
-        assertListed(keyed);
-
-        // A case's run: created with its case; failed with its case parked in Error.
         long caseId = IDS.incrementAndGet();
         Run caseRun = pending(T0, caseId);
         Case kase = new Case(caseId, 1, 2, "Refund", "Open", Json.object(), T0, T0, caseRun.id());
         cases.create(kase, caseRun);
-        assertListed(caseRun);
-        Run leased = claim(caseRun, "w1", T0);
+        assertUnlisted(caseRun.id());
+        assertThat(runs.watch(caseRun.id(), T0.plusSeconds(180))).isTrue();
+        Run leased = claim(caseRun, "w1", T0.plusSeconds(180));
+        Instant end = T0.plusSeconds(182);
         assertThat(cases.finishFailedRun(leased.toBuilder().status(RunStatus.FAILED).error("boom").updatedAt(end)
-                .completedAt(end).build())).isTrue();
+                .completedAt(end).build()).written()).isTrue();
         assertUnlisted(caseRun.id());
         assertThat(cases.find(caseId).orElseThrow().status()).isEqualTo(Case.ERROR);
-
-        // A case's run abandoned before it started.
-        long otherCase = IDS.incrementAndGet();
-        Run never = pending(T0, otherCase);
-        Case other = new Case(otherCase, 1, 2, "Refund", "Open", Json.object(), T0, T0, never.id());
-        cases.create(other, never);
-        assertThat(cases.abandonRun(other, never.id(), "could not be queued", T0)).isTrue();
-        assertUnlisted(never.id());
     }
 
     @Test
@@ -176,6 +156,7 @@ class DynamoActiveRunsTest {
                     old.plusSeconds(i), RunStatus.PENDING, null, null, List.of(), old.plusSeconds(i), null, null, 0,
                     null, null);
             runs.create(r);
+            runs.watch(r.id(), r.createdAt());
             made.add(0, r);
         }
         int partition = (int) Math.floorMod(base, 64L);
@@ -199,8 +180,7 @@ class DynamoActiveRunsTest {
 
     @Test
     void theSweepersConditionalWritesHoldOnlyWhileTheRunHasNotMoved() {
-        Run run = pending(T0, null);
-        runs.create(run);
+        Run run = listed(T0, T0);
         ActiveRuns.Snapshot seen = active.read(run.id()).orElseThrow();
         assertThat(seen.status()).isEqualTo(RunStatus.PENDING);
         assertThat(seen.orgId()).isEqualTo(1);
@@ -232,14 +212,20 @@ class DynamoActiveRunsTest {
     }
 
     @Test
-    void theIndexCostsOneWriteUnitWhenARunIsCreatedAndOneWhenItEndsAndNothingInBetween() {
+    void theIndexCostsOneWriteUnitWhenARunIsListedAndOneWhenItEndsAndNothingOtherwise() {
         Run run = pending(T0, null);
         var put = table.client().putItem(b -> b.tableName(table.name()).item(RunItems.toItem(run))
                 .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES));
-        assertThat(put.consumedCapacity().globalSecondaryIndexes()).containsOnlyKeys("gsi2");
-        assertThat(put.consumedCapacity().globalSecondaryIndexes().get("gsi2").capacityUnits()).isEqualTo(1.0);
+        assertThat(put.consumedCapacity().globalSecondaryIndexes()).as("created unlisted").isNullOrEmpty();
 
-        Run claimed = claim(run, "w1", T0);
+        var watch = table.client().updateItem(b -> b.tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                .updateExpression("SET gsi2pk = :pk, gsi2sk = :sk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(RunItems.activePartition(1)),
+                        ":sk", AttributeValue.fromS(RunItems.activeSortKey(T0, run.id()))))
+                .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES));
+        assertThat(watch.consumedCapacity().globalSecondaryIndexes().get("gsi2").capacityUnits()).isEqualTo(1.0);
+
         // What a checkpoint or a recovery writes: attributes the keys-only index does not hold.
         var checkpoint = table.client().updateItem(b -> b.tableName(table.name())
                 .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
@@ -250,12 +236,21 @@ class DynamoActiveRunsTest {
         assertThat(checkpoint.consumedCapacity().globalSecondaryIndexes()).as("keys unchanged: no index write")
                 .isNullOrEmpty();
 
+        Run claimed = claim(run, "w1", T0);
         Instant end = T0.plusSeconds(2);
         var finish = table.client().updateItem(runs.finishRequest(claimed.toBuilder().status(RunStatus.COMPLETED)
                 .output(Json.object()).updatedAt(end).completedAt(end).build()).toBuilder()
                 .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build());
         assertThat(finish.consumedCapacity().globalSecondaryIndexes().get("gsi2").capacityUnits()).isEqualTo(1.0);
         assertUnlisted(run.id());
+        Run plain = pending(T0, null);
+        runs.create(plain);
+        Run plainClaimed = claim(plain, "w1", T0);
+        var plainFinish = table.client().updateItem(runs.finishRequest(plainClaimed.toBuilder()
+                .status(RunStatus.COMPLETED).output(Json.object()).updatedAt(end).completedAt(end).build()).toBuilder()
+                .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build());
+        assertThat(plainFinish.consumedCapacity().globalSecondaryIndexes()).as("never listed: nothing to remove")
+                .isNullOrEmpty();
     }
 
     @Test
@@ -263,6 +258,8 @@ class DynamoActiveRunsTest {
         Run run = pending(T0, null);
         Map<String, AttributeValue> item = new java.util.HashMap<>(RunItems.toItem(run));
         item.put("status", AttributeValue.fromS("completed"));  // as written by a path that forgot the index
+        item.put("gsi2pk", AttributeValue.fromS(RunItems.activePartition(RunItems.activePartitionOf(run.id()))));
+        item.put("gsi2sk", AttributeValue.fromS(RunItems.activeSortKey(T0, run.id())));
         table.client().putItem(b -> b.tableName(table.name()).item(item));
         ActiveRuns.Snapshot leftover = active.read(run.id()).orElseThrow();
         assertThat(leftover.status()).isEqualTo(RunStatus.COMPLETED);

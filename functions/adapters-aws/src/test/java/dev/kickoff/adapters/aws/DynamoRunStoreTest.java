@@ -2,6 +2,7 @@ package dev.kickoff.adapters.aws;
 
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.DuplicateIdException;
+import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.port.RunStore.ClaimResult;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunStatus;
@@ -56,17 +57,16 @@ class DynamoRunStoreTest {
         Run other = new Run(run.id(), 9, 2, 3, false, 4, "api", "ci", "live", Json.object(), null, null, T0,
                 RunStatus.PENDING, null, null, List.of(), T0, null, null, 0, null, null);
         assertThatThrownBy(() -> store.create(other)).isInstanceOf(DuplicateIdException.class);
-        assertThatThrownBy(() -> store.createQueued(run)).isInstanceOf(DuplicateIdException.class);
         assertThat(store.find(IDS.incrementAndGet())).isEmpty();
     }
 
     @Test
     void anSdkRetryOfAPutThatLandedRecognisesItsOwnRunEvenAfterAWorkerMovedIt() {
         Run run = pending();
-        store.createQueued(run);
+        store.create(run);
         var stored = new java.util.HashMap<>(rawItem(run.id()));
         // What the retry sends: the same request, with the same put token.
-        var retried = new java.util.HashMap<>(RunItems.toItem(run, false));
+        var retried = new java.util.HashMap<>(RunItems.toItem(run));
         retried.put(DynamoRunStore.CREATED_BY, stored.get(DynamoRunStore.CREATED_BY));
         assertThat(DynamoRunStore.sameRun(retried, stored)).isTrue();
         // A worker ended the run between the put and its retry: still the same run.
@@ -115,28 +115,31 @@ class DynamoRunStoreTest {
         Run w1 = ((ClaimResult.Claimed) store.claim(run.id(), "w1", T0, T0.plusSeconds(60))).run();
         StepRecord step = new StepRecord("a", "transform", "completed", Json.parse("{\"x\":1}"),
                 Json.parse("{\"y\":2}"), null, T0, T0.plusMillis(5));
-        assertThat(store.checkpoint(w1.toBuilder().steps(List.of(step)).lease("w1", T0.plusSeconds(90)).build())).isTrue();
+        assertThat(store.checkpoint(w1.toBuilder().steps(List.of(step)).lease("w1", T0.plusSeconds(90)).build())
+                .written()).isTrue();
         assertThat(store.find(run.id()).orElseThrow().steps()).containsExactly(step);
 
         Run impostor = w1.toBuilder().lease("w2", T0.plusSeconds(90)).completedAt(T0.plusSeconds(1)).build();
-        assertThat(store.checkpoint(impostor)).isFalse();
-        assertThat(store.finish(impostor.toBuilder().status(RunStatus.FAILED).build())).isFalse();
+        assertThat(store.checkpoint(impostor).written()).isFalse();
+        var refused = store.finish(impostor.toBuilder().status(RunStatus.FAILED).build());
+        assertThat(refused).as("refused, with the run as it is now")
+                .isEqualTo(new RunStore.WriteResult.Refused(store.find(run.id()).orElseThrow()));
 
         Run done = w1.toBuilder().status(RunStatus.COMPLETED).output(Json.parse("{\"ok\":true}"))
                 .steps(List.of(step)).completedAt(T0.plusSeconds(1)).updatedAt(T0.plusSeconds(1)).build();
-        assertThat(store.finish(done)).isTrue();
+        assertThat(store.finish(done).written()).isTrue();
         Run read = store.find(run.id()).orElseThrow();
         assertThat(read.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(read.leaseOwner()).isNull();
         assertThat(read.leaseUntil()).isNull();
         assertThat(Json.write(read.output())).isEqualTo("{\"ok\":true}");
-        assertThat(store.finish(done)).as("a finished run cannot be finished again").isFalse();
+        assertThat(store.finish(done).written()).as("a finished run cannot be finished again").isFalse();
         assertThat(store.claim(run.id(), "w3", T0.plusSeconds(999), T0.plusSeconds(1999)))
                 .isInstanceOf(ClaimResult.Finished.class);
     }
 
     @Test
-    void finishPendingEndsARunNobodyClaimedAndNothingElse() {
+    void finishUnclaimedEndsARunNobodyClaimedIfNothingMovedItSinceItWasRead() {
         Run run = pending();
         store.create(run);
         StepRecord step = new StepRecord("t", "transform", StepRecord.COMPLETED, null, Json.parse("{\"total\":3998}"),
@@ -146,28 +149,32 @@ class DynamoRunStoreTest {
                 .updatedAt(T0.plusMillis(4)).completedAt(T0.plusMillis(4)).build();
         Run done = ended.apply(run);
 
-        assertThat(store.finishPending(done)).isTrue();
+        assertThat(store.finishUnclaimed(done, T0.minusMillis(1)).written()).as("not as it was read").isFalse();
+        assertThat(store.finishUnclaimed(done, run.updatedAt()).written()).isTrue();
         Run read = store.find(run.id()).orElseThrow();
         assertThat(read).isEqualTo(done);
-        assertThat(store.finishPending(done)).as("no longer pending").isFalse();
+        assertThat(store.finishUnclaimed(done, run.updatedAt()).written()).as("no longer pending").isFalse();
 
         Run claimed = pending();
         store.create(claimed);
         store.claim(claimed.id(), "w1", T0, T0.plusSeconds(60));
-        assertThat(store.finishPending(ended.apply(claimed))).as("a worker holds it").isFalse();
+        assertThat(store.finishUnclaimed(ended.apply(claimed), claimed.updatedAt()).written()).as("a worker holds it")
+                .isFalse();
         assertThat(store.find(claimed.id()).orElseThrow().status()).isEqualTo(RunStatus.IN_PROGRESS);
-        assertThat(store.finishPending(ended.apply(pending()))).as("no such run").isFalse();
+        assertThat(store.finishUnclaimed(ended.apply(pending()), T0).written()).as("no such run").isFalse();
     }
 
     @Test
-    void abandonOnlyEndsPendingRuns() {
+    void aMessageThatCameBeforeItsRunIsAnsweredOnceTheWriteLands() throws Exception {
         Run run = pending();
-        store.create(run);
-        assertThat(store.abandon(run.id(), "could not be queued", T0)).isTrue();
-        Run read = store.find(run.id()).orElseThrow();
-        assertThat(read.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(read.error()).isEqualTo("could not be queued");
-        assertThat(store.abandon(run.id(), "again", T0)).isFalse();
+        try (var pool = Executors.newSingleThreadExecutor()) {
+            var read = pool.submit(() -> store.findQueued(run.id()));
+            Thread.sleep(20);  // the queue delivered the message; the write that stores the run is still on its way
+            store.create(run);
+            assertThat(read.get()).contains(run);
+        }
+        assertThat(new DynamoRunStore(new DynamoTable(AwsClients.dynamoDb(), table), java.util.List.of(java.time.Duration.ofMillis(1)))
+                .findQueued(IDS.incrementAndGet())).as("a run never stored, after the re-reads").isEmpty();
     }
 
     @Test

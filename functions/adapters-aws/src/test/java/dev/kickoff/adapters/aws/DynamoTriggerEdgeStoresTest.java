@@ -1,7 +1,6 @@
 package dev.kickoff.adapters.aws;
 
 import dev.kickoff.core.json.Json;
-import dev.kickoff.core.port.IdempotencyStore.CreateOutcome;
 import dev.kickoff.core.run.IdempotencyRecord;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunStatus;
@@ -49,22 +48,23 @@ class DynamoTriggerEdgeStoresTest {
     }
 
     @Test
-    void aKeyAndItsRunAreWrittenTogetherOrNotAtAll() {
+    void aKeyIsClaimedOnceAndThenOnlyMovedFromTheRunItNames() {
         Run first = run();
-        assertThat(keys.createWithRun(record("k1", first, T0), first, T0)).isEqualTo(CreateOutcome.CREATED);
-        assertThat(runs.find(first.id())).isPresent();
+        assertThat(keys.claim(record("k1", first, T0), T0)).isTrue();
         assertThat(keys.find(1, 2, "k1", T0)).hasValueSatisfying(r -> assertThat(r.runId()).isEqualTo(first.id()));
+        assertThat(runs.find(first.id())).as("the claim writes the key only: the run is queued, then stored")
+                .isEmpty();
 
         Run second = run();
-        assertThat(keys.createWithRun(record("k1", second, T0.plusSeconds(5)), second, T0.plusSeconds(5)))
-                .isEqualTo(CreateOutcome.KEY_TAKEN);
-        assertThat(runs.find(second.id())).as("the losing run is not written").isEmpty();
+        assertThat(keys.claim(record("k1", second, T0.plusSeconds(5)), T0.plusSeconds(5))).isFalse();
+        assertThat(keys.find(1, 2, "k1", T0)).hasValueSatisfying(r -> assertThat(r.runId()).isEqualTo(first.id()));
 
-        // a run ID collision is told apart from a taken key
-        Run clash = new Run(first.id(), 1, 2, 3, false, 4, "api", "ci", "live", Json.object(), null, null, T0,
-                RunStatus.PENDING, null, null, List.of(), T0, null, null, 0, null, null);
-        assertThat(keys.createWithRun(record("k2", clash, T0), clash, T0)).isEqualTo(CreateOutcome.RUN_ID_TAKEN);
-        assertThat(keys.find(1, 2, "k2", T0)).isEmpty();
+        // After an ID collision (or to take over a key whose run was never stored): only from the run it names.
+        Run moved = run();
+        assertThat(keys.reassign(record("k1", moved, T0), second.id())).isFalse();
+        assertThat(keys.reassign(record("k1", moved, T0), first.id())).isTrue();
+        assertThat(keys.find(1, 2, "k1", T0)).hasValueSatisfying(r -> assertThat(r.runId()).isEqualTo(moved.id()));
+        assertThat(keys.reassign(record("k-none", moved, T0), first.id())).as("no such key").isFalse();
         // scope: the same key text in another workflow or organization is another key
         assertThat(keys.find(1, 3, "k1", T0)).isEmpty();
         assertThat(keys.find(9, 2, "k1", T0)).isEmpty();
@@ -73,21 +73,21 @@ class DynamoTriggerEdgeStoresTest {
     @Test
     void anExpiredRecordIsAbsentOnReadAndCanBeTakenOverEvenIfTtlHasNotDeletedIt() {
         Run old = run();
-        keys.createWithRun(record("k-exp", old, T0), old, T0);
+        keys.claim(record("k-exp", old, T0), T0);
         Instant later = T0.plus(Duration.ofHours(24));
         assertThat(keys.find(1, 2, "k-exp", later.minusSeconds(1))).isPresent();
         assertThat(keys.find(1, 2, "k-exp", later)).isEmpty();
         assertThat(table.get(DynamoIdempotencyStore.pk(1, 2, "k-exp"), DynamoIdempotencyStore.SK, true))
                 .as("still stored: TTL deletion is late").isNotNull();
         Run fresh = run();
-        assertThat(keys.createWithRun(record("k-exp", fresh, later), fresh, later)).isEqualTo(CreateOutcome.CREATED);
+        assertThat(keys.claim(record("k-exp", fresh, later), later)).isTrue();
         assertThat(keys.find(1, 2, "k-exp", later)).hasValueSatisfying(r -> assertThat(r.runId()).isEqualTo(fresh.id()));
     }
 
     @Test
     void releaseFreesTheKeyOnlyIfItStillNamesThatRun() {
         Run a = run();
-        keys.createWithRun(record("k-rel", a, T0), a, T0);
+        keys.claim(record("k-rel", a, T0), T0);
         Run stranger = run();
         keys.release(record("k-rel", stranger, T0));
         assertThat(keys.find(1, 2, "k-rel", T0)).isPresent();
@@ -96,22 +96,23 @@ class DynamoTriggerEdgeStoresTest {
     }
 
     @Test
-    void concurrentWritersWithOneKeyCreateExactlyOneRun() throws Exception {
-        List<Callable<CreateOutcome>> tasks = new ArrayList<>();
+    void concurrentClaimsOfOneKeyHaveExactlyOneWinner() throws Exception {
+        List<Callable<Boolean>> tasks = new ArrayList<>();
         List<Run> candidates = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             Run r = run();
             candidates.add(r);
-            tasks.add(() -> keys.createWithRun(record("k-race", r, T0), r, T0));
+            tasks.add(() -> keys.claim(record("k-race", r, T0), T0));
         }
-        List<CreateOutcome> outcomes = new ArrayList<>();
+        int winners = 0;
         try (var pool = Executors.newFixedThreadPool(20)) {
-            for (Future<CreateOutcome> f : pool.invokeAll(tasks)) {
-                outcomes.add(f.get());
+            for (Future<Boolean> f : pool.invokeAll(tasks)) {
+                winners += f.get() ? 1 : 0;
             }
         }
-        assertThat(outcomes).filteredOn(o -> o == CreateOutcome.CREATED).hasSize(1);
-        assertThat(candidates).filteredOn(r -> runs.find(r.id()).isPresent()).hasSize(1);
+        assertThat(winners).isEqualTo(1);
+        long named = keys.find(1, 2, "k-race", T0).orElseThrow().runId();
+        assertThat(candidates).extracting(Run::id).contains(named);
     }
 
     @Test

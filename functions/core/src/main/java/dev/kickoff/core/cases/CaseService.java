@@ -12,6 +12,7 @@ import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.port.RunQueue;
 import dev.kickoff.core.port.WorkflowStore;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunLauncher;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.workflow.VersionCache;
 import dev.kickoff.core.workflow.Workflow;
@@ -25,7 +26,8 @@ import java.util.List;
 
 /**
  * Creating cases of direct case workflows (seed 001), reading them, and listing them by status. Creating a case
- * starts its workflow's automation: the case and its run are stored together, then the run is queued.
+ * starts its workflow's automation: the run is launched as every run is ({@link RunLauncher}: queued, then stored),
+ * and stored together with its case in one write.
  */
 public final class CaseService {
     public static final int MAX_PAGE = 100;
@@ -34,20 +36,18 @@ public final class CaseService {
     private final WorkflowStore workflows;
     private final VersionCache versions;
     private final CaseStore cases;
-    private final RunQueue queue;
+    private final RunLauncher launcher;
     private final IdGenerator ids;
     private final Clock clock;
-    private final RunObserver observer;
 
     public CaseService(WorkflowStore workflows, VersionCache versions, CaseStore cases, RunQueue queue,
                        IdGenerator ids, Clock clock, RunObserver observer) {
         this.workflows = workflows;
         this.versions = versions;
         this.cases = cases;
-        this.queue = queue;
+        this.launcher = new RunLauncher(queue, observer);
         this.ids = ids;
         this.clock = clock;
-        this.observer = observer;
     }
 
     /**
@@ -58,9 +58,10 @@ public final class CaseService {
     }
 
     /**
-     * Creates an {@code Open} case and its pending run, then queues the run. Refusals, in order: unknown,
-     * unpublished or another organization's workflow (404); not a direct case workflow (422); a subject or
-     * attributes that break the rules or the workflow's attribute schema (422). Nothing is stored when refused.
+     * Creates an {@code Open} case and its pending run (the run queued first, then both stored in one write).
+     * Refusals, in order: unknown, unpublished or another organization's workflow (404); not a direct case workflow
+     * (422); a subject or attributes that break the rules or the workflow's attribute schema (422); a queue that
+     * refuses the run (503). Nothing is stored when refused.
      */
     public Case create(Principal principal, long workflowId, CaseRequest request) {
         Workflow workflow = caseWorkflow(principal.orgId(), workflowId, true);
@@ -73,9 +74,7 @@ public final class CaseService {
         ObjectNode attributes = CaseRules.attributes(request.attributes());
         CaseRules.validate(definition, attributes);
 
-        record Created(Case kase, Run run) {
-        }
-        Created created = FreshIds.store(() -> {
+        return FreshIds.store(() -> {
             long caseId = ids.next();
             long runId = ids.next();
             Case kase = new Case(caseId, principal.orgId(), workflowId, subject, Case.OPEN, attributes, now, now,
@@ -84,30 +83,11 @@ public final class CaseService {
             Run run = new Run(runId, principal.orgId(), workflowId, workflow.publishedVersion(), false,
                     principal.tokenId(), "api", principal.tokenName(), "live", attributes, null, caseId, now,
                     RunStatus.PENDING, null, null, List.of(), now, null, null, 0, null, null);
-            cases.create(kase, run);
-            return new Created(kase, run);
+            return launcher.launch(run, r -> {
+                cases.create(kase, r);
+                return kase;
+            }, "the case could not be created: its automation could not be queued, so nothing was stored.");
         });
-        observer.runCreated(created.run());
-        enqueue(created.kase(), created.run());
-        return created.kase();
-    }
-
-    /**
-     * Queues the case's run. If the queue refuses, the run is ended as failed and the case parked in
-     * {@code Error} (one transaction), and the caller is told to retry: the case is never left Open with an
-     * automation that will not run. If the run turns out to have started anyway (the send did go through),
-     * the case is answered as created.
-     */
-    private void enqueue(Case kase, Run run) {
-        try {
-            queue.enqueue(run.orgId(), run.id());
-        } catch (RuntimeException e) {
-            if (cases.abandonRun(kase, run.id(), "the run could not be queued: " + e.getClass().getSimpleName(),
-                    clock.instant())) {
-                throw new KickoffException(Reason.UNAVAILABLE, "the case's automation could not be started, so case "
-                        + kase.id() + " was parked in Error. Retry the request.");
-            }
-        }
     }
 
     /** A case of the workflow in the caller's organization; anything else is "not found". */

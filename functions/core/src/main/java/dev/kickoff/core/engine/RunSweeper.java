@@ -239,8 +239,8 @@ public final class RunSweeper {
         String reason = "the run was given up: its worker stopped without finishing it (crashed, or was ended by the"
                 + " function's timeout) on every attempt, including after " + run.recoveries()
                 + " recoveries by the sweeper";
-        RunExecutor.Outcome outcome = executor.giveUp(run.runId(), "sweeper/" + UUID.randomUUID(), reason);
-        if (outcome.kind() == RunExecutor.Kind.FINISHED) {
+        Outcome outcome = executor.giveUp(run.runId(), "sweeper/" + UUID.randomUUID(), reason);
+        if (outcome instanceof Outcome.Finished) {
             LOG.warn("run {} given up after {} recoveries", run.runId(), run.recoveries());
             return Decision.GIVEN_UP;
         }

@@ -82,7 +82,7 @@ public final class SetCaseStep implements StepType {
     }
 
     @Override
-    public JsonNode execute(StepInvocation invocation) {
+    public StepResult execute(StepInvocation invocation) {
         RunCase runCase = invocation.runCase();
         if (runCase == null) {
             throw new StepFailedException("set_case only works in runs started by creating a case");
@@ -110,7 +110,7 @@ public final class SetCaseStep implements StepType {
         } else {
             output.put("previous_status", change.before().status());
         }
-        return output;
+        return StepResult.completed(output);
     }
 
     private static boolean isTemplate(JsonNode node) {

@@ -36,6 +36,10 @@ public interface StepType {
     record Context(WorkflowKind kind, List<String> statuses) {
     }
 
-    /** Runs the step; returns its output or throws {@link StepFailedException} to fail the run. */
-    JsonNode execute(StepInvocation invocation);
+    /**
+     * Runs the step and says what it came to ({@link StepResult}: completed with its output, failed with a code and a
+     * message, to be retried later, or skipped). Throwing {@link StepFailedException} is a failure too; throwing
+     * anything else is a transient error of the run's delivery (a dependency down, a bug): the delivery is retried.
+     */
+    StepResult execute(StepInvocation invocation);
 }

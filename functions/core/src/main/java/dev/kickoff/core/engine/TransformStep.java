@@ -32,7 +32,7 @@ public final class TransformStep implements StepType {
     }
 
     @Override
-    public JsonNode execute(StepInvocation invocation) {
-        return invocation.config().get("mapping");
+    public StepResult execute(StepInvocation invocation) {
+        return StepResult.completed(invocation.config().get("mapping"));
     }
 }

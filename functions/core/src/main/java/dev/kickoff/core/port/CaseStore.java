@@ -3,7 +3,6 @@ package dev.kickoff.core.port;
 import dev.kickoff.core.cases.Case;
 import dev.kickoff.core.run.Run;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,8 +13,8 @@ import java.util.Optional;
  */
 public interface CaseStore {
     /**
-     * Stores a new case and its pending run, both or neither; {@link DuplicateIdException} if either ID is
-     * taken.
+     * Stores a new case and its pending run, both or neither (the run's {@link dev.kickoff.core.run.RunLifecycle.Event#CREATE
+     * CREATE}: its message is already on the queue); {@link DuplicateIdException} if either ID is taken.
      */
     void create(Case kase, Run run);
 
@@ -34,15 +33,14 @@ public interface CaseStore {
 
     /**
      * Saves the terminal state of a failed run (as {@link RunStore#finish}: only while {@code failed.leaseOwner()}
-     * holds the lease) and moves its case to {@code Error}, in one transaction. False when the lease was lost.
+     * holds the lease) and moves its case to {@code Error}, in one transaction.
      */
-    boolean finishFailedRun(Run failed);
+    RunStore.WriteResult finishFailedRun(Run failed);
 
     /**
-     * Ends a case's run that never started (as {@link RunStore#abandon}: only while pending) and moves the case to
-     * {@code Error}, in one transaction. False when the run is no longer pending.
+     * Cancels a case's run (as {@link RunStore#cancel}) and moves its case to {@code Error}, in one transaction.
      */
-    boolean abandonRun(Case kase, long runId, String error, Instant at);
+    RunStore.WriteResult cancelRun(Run run, dev.kickoff.core.run.RunError error, java.time.Instant at);
 
     enum WriteResult {
         WRITTEN,

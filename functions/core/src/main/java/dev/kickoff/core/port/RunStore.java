@@ -1,68 +1,116 @@
 package dev.kickoff.core.port;
 
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
+import dev.kickoff.core.run.RunLifecycle;
 
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Runs, with the conditional writes that make execution safe under at-least-once delivery: a run is claimed
- * by one worker at a time (a lease), and only the lease holder may checkpoint or finish it.
+ * Runs, and the conditional writes that move them. Every write is one row of {@link RunLifecycle}: its condition
+ * is the row's source status and guard, so the store refuses what the table does not allow, whoever asks and
+ * however late. That is what makes execution safe under at-least-once delivery: a run is claimed by one worker at a
+ * time (a lease), only the lease holder writes, and a duplicate message cannot move a run backwards.
  */
 public interface RunStore {
     /**
-     * Stores a new pending run that is not queued yet, listed among the active runs so that the sweeper finds it
-     * if its creator dies before queueing it; {@link DuplicateIdException} if the ID is taken.
+     * {@link RunLifecycle.Event#CREATE CREATE}: stores a new pending run whose message is already on the queue
+     * (queued first, a run can never be stored and not queued, so it is not listed among the active runs);
+     * {@link DuplicateIdException} if the ID is taken.
      */
     void create(Run run);
-
-    /**
-     * Stores a new pending run whose message is already on the queue: it cannot be stranded unqueued, so it is not
-     * listed among the active runs (one write less for it and for its end); {@link DuplicateIdException} if the
-     * ID is taken.
-     */
-    void createQueued(Run run);
-
-    /**
-     * Lists an unfinished run among the active runs from {@code at} on, if it is not listed yet: done when its
-     * message comes back (a redelivery: a worker may have died on it), so that the sweeper can find it should the
-     * message be dead-lettered. False when there is no such unfinished, unlisted run.
-     */
-    boolean watch(long runId, Instant at);
 
     /** Strongly consistent read. */
     Optional<Run> find(long runId);
 
     /**
-     * Takes the run for {@code owner} until {@code leaseUntil}: succeeds when it is pending, or in progress under
-     * a lease that expired before {@code now} (its worker died). Increments {@code attempts}.
+     * The run a message names, read as {@link #find} does. Runs are queued before they are stored, so a message can
+     * arrive while the write that stores its run is still on its way: an adapter whose store can lag its queue reads
+     * again, briefly, before it answers empty (the DynamoDB adapter: a few times over about 0.15 s).
+     */
+    Optional<Run> findQueued(long runId);
+
+    /**
+     * {@link RunLifecycle.Event#WATCH WATCH}: lists an unfinished run among the active runs from {@code at} on, if it
+     * is not listed yet: done when its message comes back (a redelivery: a worker may have died on it) or is
+     * dead-lettered, so that the sweeper finds it should the message be lost. False when there is no such unfinished,
+     * unlisted run.
+     */
+    boolean watch(long runId, Instant at);
+
+    /**
+     * {@link RunLifecycle.Event#CLAIM CLAIM}: takes the run for {@code owner} until {@code leaseUntil}: succeeds when
+     * it is pending and due (no wake time after {@code now}), or in progress under a lease that has ended by
+     * {@code now} (its worker died). Increments
+     * {@code attempts}; a listed run stays listed (until it ends), so the sweeper finds it should this worker die too.
      */
     ClaimResult claim(long runId, String owner, Instant now, Instant leaseUntil);
 
-    /** Saves progress (steps, lease extension) if {@code run.leaseOwner()} still holds the lease. */
-    boolean checkpoint(Run run);
+    /** {@link RunLifecycle.Event#CHECKPOINT CHECKPOINT}: saves the steps and the lease extension in {@code run}. */
+    WriteResult checkpoint(Run run);
 
     /**
-     * Gives up the lease early (after a transient failure) so the next delivery can resume the run at once
-     * instead of waiting for the lease to run out; false when the lease was no longer held.
+     * {@link RunLifecycle.Event#RELEASE RELEASE}: gives the lease up early (after a transient failure) so that the
+     * next delivery can resume the run at once instead of waiting for the lease to run out.
      */
-    boolean release(Run run);
-
-    /** Saves the terminal state if {@code run.leaseOwner()} still holds the lease; the lease is released. */
-    boolean finish(Run run);
+    WriteResult release(Run run);
 
     /**
-     * Saves the terminal state of a run nobody claimed, if it is still {@code pending}: the one write of a run whose
-     * steps are all pure, executed from a read of it (a second execution elsewhere would compute the same result,
-     * and only one of the two writes can land). False when the run is no longer pending.
+     * {@link RunLifecycle.Event#YIELD YIELD}: saves the steps in {@code run} with a lease that ends now, at the
+     * invocation's deadline; the caller then queues the run again.
      */
-    boolean finishPending(Run run);
+    WriteResult yieldLease(Run run);
 
     /**
-     * Ends a run that never started (still {@code pending}) as failed, e.g. when it could not be queued or
-     * delivery was given up; false when it is no longer pending.
+     * {@link RunLifecycle.Event#DEFER DEFER}: the lease holder puts the run back to pending until {@code run.wakeAt()}
+     * with the steps in {@code run} (the last one {@code retrying}); the lease is given up.
      */
-    boolean abandon(long runId, String error, Instant at);
+    WriteResult defer(Run run);
+
+    /**
+     * {@link RunLifecycle.Event#COMPLETE COMPLETE} or {@link RunLifecycle.Event#FAIL FAIL} (by {@code run.status()}):
+     * saves the terminal state while {@code run.leaseOwner()} holds the lease; the lease is released and the run
+     * leaves the active-runs listing. (A case run's failure goes through {@link CaseStore#finishFailedRun}.)
+     */
+    WriteResult finish(Run run);
+
+    /**
+     * {@link RunLifecycle.Event#COMPLETE_UNCLAIMED COMPLETE_UNCLAIMED} or
+     * {@link RunLifecycle.Event#FAIL_UNCLAIMED FAIL_UNCLAIMED}: saves the terminal state of a run nobody claimed, if
+     * it is still pending and unchanged since it was read ({@code updated_at} is {@code seenUpdatedAt}): the one write
+     * of a run whose steps are all pure, executed from a read of it (a second execution elsewhere computes the same
+     * result, and only one of the two writes can land).
+     */
+    WriteResult finishUnclaimed(Run run, Instant seenUpdatedAt);
+
+    /**
+     * {@link RunLifecycle.Event#CANCEL CANCEL}: ends an unfinished run (pending or in progress, whoever holds it) as
+     * failed with {@code error}, at {@code at}; the lease and any listing go. Refused (with the run as it is now) when
+     * the run is finished already. (A case run's cancel goes through {@link CaseStore#cancelRun}.)
+     */
+    WriteResult cancel(long runId, RunError error, Instant at);
+
+    /**
+     * {@link RunLifecycle.Event#RETRY RETRY}: a failed run goes back to pending with the steps in {@code run} (the
+     * failed one dropped) and {@code run.retries()}, listed among the active runs from {@code run.updatedAt()}, if it is
+     * still as it was read ({@code seenUpdatedAt}).
+     */
+    WriteResult retry(Run run, Instant seenUpdatedAt);
+
+    /** The result of a write by a worker: it landed, or its condition refused it (and what the run is now). */
+    sealed interface WriteResult {
+        default boolean written() {
+            return this instanceof Written;
+        }
+
+        record Written() implements WriteResult {
+        }
+
+        /** @param current the run as it is now (null: there is no such run) */
+        record Refused(Run current) implements WriteResult {
+        }
+    }
 
     sealed interface ClaimResult {
         record Claimed(Run run) implements ClaimResult {
@@ -74,6 +122,10 @@ public interface RunStore {
 
         /** Another worker holds a live lease. */
         record Busy(Run run) implements ClaimResult {
+        }
+
+        /** Pending, but not before {@code run.wakeAt()}. */
+        record NotDue(Run run) implements ClaimResult {
         }
 
         /** Suspended runs wait for a signal, not a worker. */

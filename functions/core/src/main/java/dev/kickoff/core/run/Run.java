@@ -7,7 +7,10 @@ import java.util.List;
 
 /**
  * One execution of one workflow version. The first group of fields is fixed when the run is created; the second
- * changes as the worker executes it. {@code leaseOwner}/{@code leaseUntil} say which worker holds it and until when.
+ * changes as the worker executes it. {@code leaseOwner}/{@code leaseUntil} say which worker holds it and until when;
+ * {@code failure} why it failed; {@code wakeAt}, for a run waiting (pending after a step asked to be retried later),
+ * when it is due again; {@code replayOf} the run this one replays; {@code retries} how many times it was retried from
+ * its failed step.
  */
 public record Run(
         long id,
@@ -25,17 +28,48 @@ public record Run(
         Instant createdAt,
         RunStatus status,
         JsonNode output,
-        String error,
+        RunError failure,
         List<StepRecord> steps,
         Instant updatedAt,
         Instant startedAt,
         Instant completedAt,
         int attempts,
         String leaseOwner,
-        Instant leaseUntil) {
+        Instant leaseUntil,
+        Instant wakeAt,
+        Long replayOf,
+        int retries) {
 
     public Run {
         steps = steps == null ? List.of() : List.copyOf(steps);
+    }
+
+    /** A run as new ones are made: pending, nothing done yet. */
+    public Run(long id, long orgId, long workflowId, int workflowVersion, boolean workflowDraft, long triggerId,
+               String triggerType, String triggeredBy, String mode, JsonNode input, String connectionId, Long caseId,
+               Instant createdAt, RunStatus status, JsonNode output, RunError failure, List<StepRecord> steps,
+               Instant updatedAt, Instant startedAt, Instant completedAt, int attempts, String leaseOwner,
+               Instant leaseUntil) {
+        this(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode, input,
+                connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
+                attempts, leaseOwner, leaseUntil, null, null, 0);
+    }
+
+    /** The same new run, as a replay of {@code runId}. */
+    public Run asReplayOf(long runId) {
+        return new Run(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode,
+                input, connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt,
+                completedAt, attempts, leaseOwner, leaseUntil, wakeAt, runId, retries);
+    }
+
+    /** The failure's message (what every API shape shows), or null. */
+    public String error() {
+        return failure == null ? null : failure.message();
+    }
+
+    /** The failure's code, or null. */
+    public String errorCode() {
+        return failure == null ? null : failure.code();
     }
 
     public Builder toBuilder() {
@@ -47,7 +81,7 @@ public record Run(
         private final Run base;
         private RunStatus status;
         private JsonNode output;
-        private String error;
+        private RunError failure;
         private List<StepRecord> steps;
         private Instant updatedAt;
         private Instant startedAt;
@@ -55,12 +89,14 @@ public record Run(
         private int attempts;
         private String leaseOwner;
         private Instant leaseUntil;
+        private Instant wakeAt;
+        private int retries;
 
         private Builder(Run base) {
             this.base = base;
             this.status = base.status;
             this.output = base.output;
-            this.error = base.error;
+            this.failure = base.failure;
             this.steps = base.steps;
             this.updatedAt = base.updatedAt;
             this.startedAt = base.startedAt;
@@ -68,11 +104,17 @@ public record Run(
             this.attempts = base.attempts;
             this.leaseOwner = base.leaseOwner;
             this.leaseUntil = base.leaseUntil;
+            this.wakeAt = base.wakeAt;
+            this.retries = base.retries;
         }
 
         public Builder status(RunStatus v) { status = v; return this; }
         public Builder output(JsonNode v) { output = v; return this; }
-        public Builder error(String v) { error = v; return this; }
+        public Builder failure(RunError v) { failure = v; return this; }
+        /** A failure without a more precise code ({@link RunError#FAILED}); null clears it. */
+        public Builder error(String message) { failure = message == null ? null : new RunError(RunError.FAILED, message); return this; }
+        public Builder wakeAt(Instant v) { wakeAt = v; return this; }
+        public Builder retries(int v) { retries = v; return this; }
         public Builder steps(List<StepRecord> v) { steps = v; return this; }
         public Builder updatedAt(Instant v) { updatedAt = v; return this; }
         public Builder startedAt(Instant v) { startedAt = v; return this; }
@@ -83,8 +125,8 @@ public record Run(
         public Run build() {
             return new Run(base.id, base.orgId, base.workflowId, base.workflowVersion, base.workflowDraft,
                     base.triggerId, base.triggerType, base.triggeredBy, base.mode, base.input, base.connectionId,
-                    base.caseId, base.createdAt, status, output, error, steps, updatedAt, startedAt, completedAt,
-                    attempts, leaseOwner, leaseUntil);
+                    base.caseId, base.createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
+                    attempts, leaseOwner, leaseUntil, wakeAt, base.replayOf, retries);
         }
     }
 }

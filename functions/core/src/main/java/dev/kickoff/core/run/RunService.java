@@ -11,6 +11,7 @@ import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.IdempotencyStore;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.port.RunQueue;
+import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.port.WorkflowStore;
 import dev.kickoff.core.schema.JsonSchemas;
@@ -36,8 +37,13 @@ import java.util.regex.Pattern;
  */
 public final class RunService {
     public static final int MAX_CONNECTION_ID_LENGTH = 200;
-    /** A replayed run still pending after this long is queued again (its creator may have died before queueing). */
-    static final java.time.Duration STALE_PENDING = java.time.Duration.ofSeconds(30);
+    /**
+     * A key claimed this long ago whose run is still not stored was abandoned (its creator died between the claim and
+     * the run's write, which take milliseconds; the API function's timeout is 10 s): the next request takes it over.
+     */
+    public static final Duration ABANDONED_KEY = Duration.ofSeconds(30);
+    /** Fresh IDs drawn for one keyed run before giving up (see {@link FreshIds}). */
+    static final int MAX_ID_ATTEMPTS = 5;
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
     /** Letters, digits and {@code _ . : -}: what connection IDs such as {@code conn_production_stripe} are made of. */
@@ -51,7 +57,7 @@ public final class RunService {
     private final VersionCache versions;
     private final RunStore runs;
     private final IdempotencyStore idempotency;
-    private final RunQueue queue;
+    private final RunLauncher launcher;
     private final IdGenerator ids;
     private final Clock clock;
     private final RunObserver observer;
@@ -74,7 +80,7 @@ public final class RunService {
         this.versions = versions;
         this.runs = runs;
         this.idempotency = idempotency;
-        this.queue = queue;
+        this.launcher = new RunLauncher(queue, observer);
         this.ids = ids;
         this.clock = clock;
         this.observer = observer;
@@ -107,17 +113,13 @@ public final class RunService {
         return workflow;
     }
 
-    /** Creates a pending run of the workflow's published version and queues it (see {@link #start}). */
-    public Run trigger(Principal principal, long workflowId, RunRequest request) {
-        return start(principal, workflowId, request).run();
-    }
-
     /**
      * Starts a run of the workflow's published version, or, when the request carries an idempotency key that
      * already created a run of this workflow within the key's lifetime, answers that run ({@code replayed}).
      * Refusals: the workflow's (see {@link #startable}), a malformed {@code connectionId} or key, an input that
-     * breaks the {@code inputSchema} ({@link InputValidationException}), and a key reused with a different request
-     * ({@link Reason#IDEMPOTENCY_KEY_REUSED}). Only a run this call created is queued.
+     * breaks the {@code inputSchema} ({@link InputValidationException}), a key reused with a different request
+     * ({@link Reason#IDEMPOTENCY_KEY_REUSED}), and a queue that refuses the run ({@link Reason#UNAVAILABLE}: nothing
+     * was stored). Only a run this call created is queued.
      */
     public Triggered start(Principal principal, long workflowId, RunRequest request) {
         JsonNode input = request.input() == null || request.input().isNull() ? Json.object() : request.input();
@@ -128,76 +130,128 @@ public final class RunService {
         String key = checkIdempotencyKey(request.idempotencyKey());
         if (key == null) {
             Workflow workflow = startable(principal, workflowId);
-            return new Triggered(createQueued(principal, workflow, checkedInput(workflow, input), connectionId), false);
+            JsonNode checked = checkedInput(workflow, input);
+            return new Triggered(FreshIds.store(() -> launch(newRun(principal, workflow, checked, connectionId, now()))),
+                    false);
         }
         if (workflowId <= 0) {
             throw new KickoffException(Reason.WORKFLOW_NOT_FOUND, "workflow not found");
         }
-        String fingerprint = RequestFingerprint.of(input, connectionId);
-        Optional<Triggered> replay = replay(principal, workflowId, key, fingerprint);
-        if (replay.isPresent()) {
-            return replay.get();
-        }
+        return startWithKey(principal, workflowId, key, RequestFingerprint.of(input, connectionId), input,
+                connectionId);
+    }
+
+    /**
+     * Replay (the future {@code POST …/runs/{run_id}/replay}, 201): a new run with the same input and workflow version
+     * as {@code runId}, or with {@code latest} the workflow's published version (its {@code inputSchema} applied to that
+     * input again, so a refusal is the same 422 as a start's), marked {@code replay_of}. Launched like every run.
+     * Another organization's run is not found; a run of a workflow that cannot be started (unpublished now, a case
+     * workflow) is refused as a start would be.
+     */
+    public Run replay(Principal principal, long workflowId, long runId, boolean latest) {
+        Run original = get(principal, workflowId, runId);
         Workflow workflow = startable(principal, workflowId);
-        JsonNode checked = checkedInput(workflow, input);
+        int version = latest ? workflow.publishedVersion() : original.workflowVersion();
+        JsonNode input = latest ? checkedInput(workflow, original.input()) : original.input();
+        return FreshIds.store(() -> {
+            Instant now = now();
+            Run fresh = new Run(ids.next(), principal.orgId(), workflow.id(), version, false, principal.tokenId(), "api",
+                    principal.tokenName(), "live", input, original.connectionId(), null, now, RunStatus.PENDING, null,
+                    null, List.of(), now, null, null, 0, null, null).asReplayOf(original.id());
+            return launch(fresh);
+        });
+    }
+
+    /** The one write order (see {@link RunLauncher}): queued, then stored. */
+    private Run launch(Run run) {
+        return launcher.launch(run, r -> {
+            runs.create(r);
+            return r;
+        }, "the run could not be queued; it was not started.");
+    }
+
+    /**
+     * With an idempotency key: the key is claimed for a drawn run ID by one conditional write (of concurrent requests
+     * with one key, exactly one wins), then that run is launched like any other. The others find the key and answer
+     * with its run once it is stored, a few milliseconds later. A key whose run was never stored well after it was
+     * claimed (its creator died between the two) is taken over by the next request that carries it.
+     */
+    private Triggered startWithKey(Principal principal, long workflowId, String key, String fingerprint,
+                                   JsonNode input, String connectionId) {
+        Workflow workflow = null;
+        JsonNode checked = null;
         for (int attempt = 0; attempt < MAX_KEY_ATTEMPTS; attempt++) {
             Instant now = now();
-            Run run = newRun(principal, workflow, checked, connectionId, null, now);
-            IdempotencyRecord record = new IdempotencyRecord(principal.orgId(), workflowId, key, fingerprint, run.id(),
-                    now, now.plus(idempotencyTtl));
-            switch (idempotency.createWithRun(record, run, now)) {
-                case CREATED -> {
-                    observer.runCreated(run);
-                    try {
-                        enqueue(run);
-                    } catch (KickoffException e) {
-                        releaseQuietly(record);  // the run was ended as failed; a retry must start a new one
-                        throw e;
-                    }
-                    return new Triggered(run, false);
+            IdempotencyRecord held = idempotency.find(principal.orgId(), workflowId, key, now).orElse(null);
+            if (held != null) {
+                if (!held.fingerprint().equals(fingerprint)) {
+                    throw reused(key, held);
                 }
-                case RUN_ID_TAKEN -> {
-                    // an ID collision: try again with a fresh ID
+                Run existing = runs.find(held.runId()).filter(r -> r.orgId() == principal.orgId()).orElse(null);
+                if (existing != null) {
+                    return new Triggered(existing, true);
                 }
-                case KEY_TAKEN -> {
-                    replay = replay(principal, workflowId, key, fingerprint);
-                    if (replay.isPresent()) {
-                        return replay.get();
-                    }
-                    pause(attempt);  // a concurrent request is mid-transaction; its record appears shortly
+                if (held.createdAt().plus(ABANDONED_KEY).isAfter(now)) {
+                    pause(attempt);  // the request that claimed it is storing its run right now
+                    continue;
                 }
             }
+            if (workflow == null) {
+                workflow = startable(principal, workflowId);
+                checked = checkedInput(workflow, input);
+            }
+            Run run = newRun(principal, workflow, checked, connectionId, now);
+            IdempotencyRecord mine = record(principal, workflowId, key, fingerprint, run.id(), now);
+            boolean claimed = held == null ? idempotency.claim(mine, now) : idempotency.reassign(mine, held.runId());
+            if (claimed) {
+                return new Triggered(launchKeyed(mine, run, principal, workflow, checked, connectionId), false);
+            }
+            // another request claimed (or took over) the key first: read it again
         }
         throw new KickoffException(Reason.CONFLICT,
                 "another request with this idempotency key is being processed; retry in a moment");
     }
 
-    private Optional<Triggered> replay(Principal principal, long workflowId, String key, String fingerprint) {
-        Optional<IdempotencyRecord> found = idempotency.find(principal.orgId(), workflowId, key, clock.instant());
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        IdempotencyRecord record = found.get();
-        if (!record.fingerprint().equals(fingerprint)) {
-            throw new KickoffException(Reason.IDEMPOTENCY_KEY_REUSED, "idempotency key '" + key
-                    + "' was already used with a different request (input or connectionId) for this workflow at "
-                    + record.createdAt() + "; it is kept until " + record.expiresAt()
-                    + ". Repeat the original request to get its run, or use a new key for a new run.");
-        }
-        Run run = runs.find(record.runId()).filter(r -> r.orgId() == principal.orgId())
-                .orElseThrow(() -> new IllegalStateException("idempotency key of workflow " + workflowId
-                        + " names run " + record.runId() + ", which does not exist"));
-        if (run.status() == RunStatus.PENDING
-                && run.createdAt().isBefore(clock.instant().minus(STALE_PENDING))) {
-            // The request that created it may have died before queueing it; a client retrying with the same key
-            // is the moment to make sure it runs. A second message is harmless: the claim lets one worker in.
+    private IdempotencyRecord record(Principal principal, long workflowId, String key, String fingerprint, long runId,
+                                     Instant now) {
+        return new IdempotencyRecord(principal.orgId(), workflowId, key, fingerprint, runId, now,
+                now.plus(idempotencyTtl));
+    }
+
+    /** Launches the run the key names; on an ID collision the key is pointed at a fresh ID first. */
+    private Run launchKeyed(IdempotencyRecord record, Run run, Principal principal, Workflow workflow, JsonNode input,
+                            String connectionId) {
+        IdempotencyRecord current = record;
+        Run candidate = run;
+        for (int i = 1; ; i++) {
             try {
-                queue.enqueue(run.orgId(), run.id());
-            } catch (RuntimeException e) {
-                // the retry still answers with the run; the sweeper (or the next retry) queues it
+                return launch(candidate);
+            } catch (KickoffException e) {
+                releaseQuietly(current);  // the run was not started; a retry must start a new one
+                throw e;
+            } catch (DuplicateIdException e) {
+                if (i >= MAX_ID_ATTEMPTS) {
+                    releaseQuietly(current);
+                    throw e;
+                }
+                Run next = newRun(principal, workflow, input, connectionId, now());
+                IdempotencyRecord moved = record(principal, workflow.id(), record.key(), record.fingerprint(),
+                        next.id(), current.createdAt());
+                if (!idempotency.reassign(moved, candidate.id())) {
+                    throw new KickoffException(Reason.CONFLICT,
+                            "another request with this idempotency key is being processed; retry in a moment");
+                }
+                current = moved;
+                candidate = next;
             }
         }
-        return Optional.of(new Triggered(run, true));
+    }
+
+    private static KickoffException reused(String key, IdempotencyRecord record) {
+        return new KickoffException(Reason.IDEMPOTENCY_KEY_REUSED, "idempotency key '" + key
+                + "' was already used with a different request (input or connectionId) for this workflow at "
+                + record.createdAt() + "; it is kept until " + record.expiresAt()
+                + ". Repeat the original request to get its run, or use a new key for a new run.");
     }
 
     /** The input as the run will see it: the inputSchema's defaults applied, unknown fields of closed objects gone. */
@@ -239,63 +293,10 @@ public final class RunService {
         return key;
     }
 
-    /**
-     * Queues a new run, then stores it (retrying on an ID collision with a new ID and a new message). Queued first,
-     * a run can never be stored and not queued, whatever happens to this process between the two calls, so it
-     * needs no entry in the active-runs listing. The other way round, a message can name a run that was never
-     * stored (the write failed, or this process died before it): the worker drops such a message once it is
-     * older than any write could take ({@code RunWorker}), and the caller was answered with an error. (A write
-     * that lands although its call fails, say at the function's timeout, leaves a run that does execute while its
-     * caller saw an error, as it did when the sweeper queued such runs: an idempotency key makes the retry safe.)
-     * If the queue refuses, nothing is stored and the caller is told to retry.
-     */
-    Run createQueued(Principal principal, Workflow workflow, JsonNode input, String connectionId) {
-        Instant now = now();
-        Run run = FreshIds.store(() -> {
-            Run fresh = newRun(principal, workflow, input, connectionId, null, now);
-            try {
-                queue.enqueue(fresh.orgId(), fresh.id());
-            } catch (RuntimeException e) {
-                throw new KickoffException(Reason.UNAVAILABLE, "the run could not be queued; it was not started. "
-                        + "Retry the request.");
-            }
-            runs.createQueued(fresh);
-            return fresh;
-        });
-        observer.runCreated(run);
-        return run;
-    }
-
-    /** Stores a new pending run (retrying on an ID collision) without queueing it. */
-    public Run create(Principal principal, Workflow workflow, JsonNode input, String connectionId, Long caseId) {
-        Instant now = now();
-        Run run = FreshIds.store(() -> {
-            Run fresh = newRun(principal, workflow, input, connectionId, caseId, now);
-            runs.create(fresh);
-            return fresh;
-        });
-        observer.runCreated(run);
-        return run;
-    }
-
-    private Run newRun(Principal principal, Workflow workflow, JsonNode input, String connectionId, Long caseId,
-                       Instant now) {
+    private Run newRun(Principal principal, Workflow workflow, JsonNode input, String connectionId, Instant now) {
         return new Run(ids.next(), principal.orgId(), workflow.id(), workflow.publishedVersion(), false,
-                principal.tokenId(), "api", principal.tokenName(), "live", input, connectionId, caseId, now,
+                principal.tokenId(), "api", principal.tokenName(), "live", input, connectionId, null, now,
                 RunStatus.PENDING, null, null, List.of(), now, null, null, 0, null, null);
-    }
-
-    /**
-     * Queues a stored run. If the queue refuses, the run is ended as failed rather than left pending forever,
-     * and the caller is told to retry: nothing is silently lost.
-     */
-    public void enqueue(Run run) {
-        try {
-            queue.enqueue(run.orgId(), run.id());
-        } catch (RuntimeException e) {
-            runs.abandon(run.id(), "the run could not be queued: " + e.getClass().getSimpleName(), clock.instant());
-            throw new KickoffException(Reason.UNAVAILABLE, "the run could not be queued; it was not started. Retry the request.");
-        }
     }
 
     private void releaseQuietly(IdempotencyRecord record) {

@@ -6,7 +6,10 @@ import java.time.Instant;
 
 /**
  * What happened to one step of one run: its resolved config ({@code input}), its output or error, and when.
- * {@code status} is {@code completed} or {@code failed}.
+ * {@code status} is {@code completed}, {@code failed}, {@code skipped} (its {@code if} was falsy), or
+ * {@code retrying} (it failed and its {@code retry} will run it again: the run is pending until then).
+ *
+ * @param attempts how many times the step ran (1 unless its {@code retry} ran it again)
  */
 public record StepRecord(
         String id,
@@ -16,12 +19,26 @@ public record StepRecord(
         JsonNode output,
         String error,
         Instant startedAt,
-        Instant completedAt) {
+        Instant completedAt,
+        int attempts) {
 
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
+    public static final String SKIPPED = "skipped";
+    public static final String RETRYING = "retrying";
 
+    public StepRecord(String id, String type, String status, JsonNode input, JsonNode output, String error,
+                      Instant startedAt, Instant completedAt) {
+        this(id, type, status, input, output, error, startedAt, completedAt, 1);
+    }
+
+    /** Done for good: a later attempt of the run does not run it again. */
     public boolean completed() {
-        return COMPLETED.equals(status);
+        return COMPLETED.equals(status) || SKIPPED.equals(status);
+    }
+
+    /** Failed, with the run going on regardless ({@code continueOnError}). */
+    public boolean failed() {
+        return FAILED.equals(status);
     }
 }

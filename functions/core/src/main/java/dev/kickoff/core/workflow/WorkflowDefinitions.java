@@ -27,7 +27,8 @@ public final class WorkflowDefinitions {
     static final Pattern STEP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     static final Set<String> TOP_LEVEL_KEYS = Set.of("name", "description", "kind", "trigger", "inputSchema",
             "steps", "output", "attributeSchema", "statuses");
-    static final Set<String> STEP_KEYS = Set.of("id", "type", "name", "config", "action", "description");
+    static final Set<String> STEP_KEYS = Set.of("id", "type", "name", "config", "action", "description", "if",
+            "retry", "continueOnError");
     static final Set<String> TRIGGER_TYPES = Set.of("api");
 
     private final StepRegistry registry;
@@ -184,7 +185,19 @@ public final class WorkflowDefinitions {
                 config = Json.object();
             }
             problems.addAll(Templates.check(config, at + "/config"));
-            StepDefinition step = new StepDefinition(id, type, name, config, action);
+            JsonNode condition = s.get("if");
+            if (condition != null && !condition.isNull()) {
+                problems.addAll(Templates.check(condition, at + "/if"));
+            } else {
+                condition = null;
+            }
+            StepDefinition.Retry retry = retry(s.get("retry"), at + "/retry", problems);
+            JsonNode continueOnError = s.get("continueOnError");
+            if (continueOnError != null && !continueOnError.isNull() && !continueOnError.isBoolean()) {
+                problems.add(new FieldError(at + "/continueOnError", "continueOnError must be true or false"));
+            }
+            StepDefinition step = new StepDefinition(id, type, name, config, action, condition, retry,
+                    continueOnError != null && continueOnError.asBoolean(false));
             if (type != null && strict) {
                 Optional<StepType> stepType = registry.find(type);
                 if (stepType.isEmpty()) {
@@ -197,6 +210,46 @@ public final class WorkflowDefinitions {
             steps.add(step);
         }
         return steps;
+    }
+
+    /** {@code {"maxAttempts": 2..10, "backoff": "PT1S"}} (backoff: ISO-8601, 1 second to 15 minutes). */
+    private static StepDefinition.Retry retry(JsonNode node, String pointer, List<FieldError> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(new FieldError(pointer, "retry must be an object such as {\"maxAttempts\": 3, \"backoff\": \"PT1S\"}"));
+            return null;
+        }
+        JsonNode max = node.get("maxAttempts");
+        int attempts = max != null && max.canConvertToInt() && max.isIntegralNumber() ? max.asInt() : -1;
+        if (attempts < 2 || attempts > StepDefinition.Retry.MAX_ATTEMPTS) {
+            problems.add(new FieldError(pointer + "/maxAttempts", "maxAttempts must be a whole number from 2 to "
+                    + StepDefinition.Retry.MAX_ATTEMPTS));
+        }
+        JsonNode backoffNode = node.get("backoff");
+        java.time.Duration backoff = java.time.Duration.ofSeconds(1);
+        if (backoffNode != null && !backoffNode.isNull()) {
+            try {
+                backoff = java.time.Duration.parse(backoffNode.asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                backoff = null;
+            }
+            if (backoff == null || !backoffNode.isTextual() || backoff.compareTo(java.time.Duration.ofSeconds(1)) < 0
+                    || backoff.compareTo(StepDefinition.Retry.MAX_BACKOFF) > 0) {
+                problems.add(new FieldError(pointer + "/backoff",
+                        "backoff must be an ISO-8601 duration from PT1S to PT15M, e.g. \"PT2S\""));
+                backoff = null;
+            }
+        }
+        node.fieldNames().forEachRemaining(key -> {
+            if (!key.equals("maxAttempts") && !key.equals("backoff")) {
+                problems.add(new FieldError(pointer + "/" + Templates.escape(key),
+                        "unknown retry field; allowed: backoff, maxAttempts"));
+            }
+        });
+        return attempts >= 2 && attempts <= StepDefinition.Retry.MAX_ATTEMPTS && backoff != null
+                ? new StepDefinition.Retry(attempts, backoff) : null;
     }
 
     private JsonNode schema(JsonNode doc, String field, List<FieldError> problems, boolean strict) {

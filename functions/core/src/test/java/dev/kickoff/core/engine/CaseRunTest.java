@@ -56,7 +56,7 @@ class CaseRunTest {
         workflowService = new WorkflowService(workflows, definitions, ids, clock);
         caseService = new CaseService(workflows, versions, cases, (org, run) -> queued.add(run), ids, clock,
                 RunObserver.NONE);
-        executor = new RunExecutor(runs, versions, registry, clock, LEASE, RunObserver.NONE, cases);
+        executor = new RunExecutor(runs, cases, versions, registry, clock, LEASE, RunObserver.NONE);
     }
 
     long publish(String steps) {
@@ -103,18 +103,29 @@ class CaseRunTest {
     }
 
     @Test
-    void aQueueThatRefusesParksTheCaseInErrorAndSays503() {
+    void aQueueThatRefusesStoresNeitherTheCaseNorItsRunAndSays503() {
         long wf = publish("[]");
         caseService = new CaseService(workflows, new VersionCache(workflows, 4), cases, (org, run) -> {
             throw new IllegalStateException("queue down");
         }, new IdGenerator(clock), clock, RunObserver.NONE);
         var e = catchThrowableOfType(KickoffException.class, () -> create(wf, "{\"attributes\": {\"amount\": 1}}"));
         assertThat(e.reason()).isEqualTo(Reason.UNAVAILABLE);
-        Case parked = cases.cases.values().iterator().next();
-        assertThat(parked.status()).isEqualTo("Error");
-        assertThat(e.getMessage()).contains("case " + parked.id(), "Error", "Retry");
-        assertThat(run(parked).status()).isEqualTo(RunStatus.FAILED);
-        assertThat(run(parked).error()).contains("could not be queued");
+        assertThat(e.getMessage()).contains("could not be created", "Retry");
+        assertThat(cases.cases).isEmpty();
+        assertThat(runs.runs).isEmpty();
+    }
+
+    @Test
+    void aCaseRunIsQueuedBeforeTheCaseAndItsRunAreStored() {
+        long wf = publish("[]");
+        List<Boolean> storedWhenQueued = new ArrayList<>();
+        caseService = new CaseService(workflows, new VersionCache(workflows, 4), cases,
+                (org, run) -> storedWhenQueued.add(runs.runs.containsKey(run)), new IdGenerator(clock), clock,
+                RunObserver.NONE);
+        Case kase = create(wf, "{\"attributes\": {\"amount\": 1}}");
+        assertThat(storedWhenQueued).containsExactly(false);
+        assertThat(run(kase).status()).isEqualTo(RunStatus.PENDING);
+        assertThat(runs.listed).as("queued first: not listed for the sweeper").isEmpty();
     }
 
     @Test
@@ -126,7 +137,7 @@ class CaseRunTest {
                    "attributes": {"refund": "{{case.attributes.amount | times: 2}}", "was": "{{case.status}}"}}}]""");
         Case kase = create(wf, "{\"subject\": \"Refund request\", \"attributes\": {\"amount\": 21}}");
 
-        assertThat(executor.execute(kase.runId(), "w1").kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(executor.execute(Delivery.claimed(kase.runId(), "w1"))).isInstanceOf(Outcome.Finished.class);
 
         Case done = cases.find(kase.id()).orElseThrow();
         assertThat(done.status()).isEqualTo("Closed");
@@ -145,7 +156,7 @@ class CaseRunTest {
         long wf = publish("""
                 [{"id": "move", "type": "set_case", "config": {"status": "{{input.next}}"}}]""");
         Case kase = create(wf, "{\"attributes\": {\"amount\": 1, \"next\": \"Escalated\"}}");
-        executor.execute(kase.runId(), "w1");
+        executor.execute(Delivery.claimed(kase.runId(), "w1"));
         Run run = run(kase);
         assertThat(run.status()).isEqualTo(RunStatus.FAILED);
         assertThat(run.error()).contains("step 'move' failed", "'Escalated' is not declared");
@@ -157,7 +168,7 @@ class CaseRunTest {
         long wf = publish("""
                 [{"id": "bad", "type": "set_case", "config": {"status": "Awaiting customer", "attributes": {"amount": "lots"}}}]""");
         Case kase = create(wf, "{\"attributes\": {\"amount\": 5}}");
-        executor.execute(kase.runId(), "w1");
+        executor.execute(Delivery.claimed(kase.runId(), "w1"));
         assertThat(run(kase).error()).contains("value at `/amount` is not a number");
         Case parked = cases.find(kase.id()).orElseThrow();
         assertThat(parked.status()).isEqualTo("Error");
@@ -171,7 +182,7 @@ class CaseRunTest {
                 [{"id": "ask", "type": "set_case", "config": {"status": "Awaiting customer"}},
                  {"id": "stop", "type": "fail", "config": {"message": "no refund for {{case.attributes.amount}}"}}]""");
         Case kase = create(wf, "{\"attributes\": {\"amount\": 5}}");
-        executor.execute(kase.runId(), "w1");
+        executor.execute(Delivery.claimed(kase.runId(), "w1"));
         assertThat(run(kase).error()).isEqualTo("step 'stop' failed: no refund for 5");
         assertThat(cases.history.get(kase.id())).containsExactly("Open", "Awaiting customer", "Error");
     }
@@ -185,12 +196,12 @@ class CaseRunTest {
         cases.afterWrite = () -> {
             throw new Crash();
         };
-        assertThatThrownBy(() -> executor.execute(kase.runId(), "w1")).isInstanceOf(Crash.class);
+        assertThatThrownBy(() -> executor.execute(Delivery.claimed(kase.runId(), "w1"))).isInstanceOf(Crash.class);
         assertThat(run(kase).steps()).isEmpty();
         cases.afterWrite = () -> { };
 
         clock.advance(LEASE.plusSeconds(1));
-        assertThat(executor.execute(kase.runId(), "w2").kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(executor.execute(Delivery.claimed(kase.runId(), "w2"))).isInstanceOf(Outcome.Finished.class);
 
         assertThat(cases.find(kase.id()).orElseThrow().attributes().get("n").asInt()).isEqualTo(1);
         StepRecord step = run(kase).steps().getFirst();

@@ -38,9 +38,9 @@ class DeadLetterIntakeTest {
     @Test
     void listsTheUnfinishedRunsOfItsLettersAndDeletesEveryLetterItDealtWith() {
         InMemoryRunStore runs = new InMemoryRunStore();
-        runs.createQueued(run(1, RunStatus.PENDING));
-        runs.createQueued(run(2, RunStatus.COMPLETED));
-        runs.createQueued(run(3, RunStatus.IN_PROGRESS));
+        runs.create(run(1, RunStatus.PENDING));
+        runs.create(run(2, RunStatus.COMPLETED));
+        runs.create(run(3, RunStatus.IN_PROGRESS));
         Queue queue = new Queue();
         for (long id : new long[]{1, 2, 3, 4, 0}) {  // 4: never stored; 0: a body that names no run
             queue.letters.add(new DeadLetters.Letter(id, "h" + id));
@@ -64,7 +64,7 @@ class DeadLetterIntakeTest {
                 return super.watch(runId, at);
             }
         };
-        runs.createQueued(run(8, RunStatus.PENDING));
+        runs.create(run(8, RunStatus.PENDING));
         Queue queue = new Queue();
         queue.letters.add(new DeadLetters.Letter(7, "h7"));
         queue.letters.add(new DeadLetters.Letter(8, "h8"));

@@ -49,9 +49,9 @@ class RunExecutorDeadlineTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             clock.advance(Duration.ofSeconds(1));
-            return Json.object().put("call", calls.incrementAndGet());
+            return StepResult.completed(Json.object().put("call", calls.incrementAndGet()));
         }
     }
 
@@ -67,8 +67,7 @@ class RunExecutorDeadlineTest {
         IdGenerator ids = new IdGenerator(clock);
         workflowService = new WorkflowService(workflows, new WorkflowDefinitions(registry), ids, clock);
         runService = new RunService(workflows, runs, (org, run) -> { }, ids, clock, RunObserver.NONE);
-        executor = new RunExecutor(runs, new VersionCache(workflows, 4), registry, clock, Duration.ofSeconds(60),
-                RunObserver.NONE);
+        executor = new RunExecutor(runs, null, new VersionCache(workflows, 4), registry, clock, Duration.ofSeconds(60), RunObserver.NONE);
     }
 
     Run fiveSlowSteps() {
@@ -77,7 +76,7 @@ class RunExecutorDeadlineTest {
                  "steps": [{"id": "a", "type": "slow"}, {"id": "b", "type": "slow"}, {"id": "c", "type": "slow"},
                            {"id": "d", "type": "slow"}, {"id": "e", "type": "slow"}]}"""));
         workflowService.publish(ORG.orgId(), view.workflow().id(), null);
-        return runService.trigger(ORG, view.workflow().id(), new RunRequest(Json.object(), null));
+        return runService.start(ORG, view.workflow().id(), new RunRequest(Json.object(), null)).run();
     }
 
     @Test
@@ -85,8 +84,8 @@ class RunExecutorDeadlineTest {
         Run run = fiveSlowSteps();
         Instant deadline = clock.instant().plusMillis(2500);
 
-        var first = executor.execute(run.id(), "w1", false, deadline);
-        assertThat(first.kind()).isEqualTo(RunExecutor.Kind.YIELDED);
+        var first = executor.execute(new Delivery(run.id(), "w1", 2, false, deadline));
+        assertThat(first).isInstanceOf(Outcome.Yielded.class);
         assertThat(calls).as("steps started before the deadline only").hasValue(3);
         Run paused = runs.find(run.id()).orElseThrow();
         assertThat(paused.status()).isEqualTo(RunStatus.IN_PROGRESS);
@@ -94,8 +93,8 @@ class RunExecutorDeadlineTest {
         assertThat(paused.leaseUntil()).as("released: the next delivery claims it at once").isEqualTo(clock.instant());
 
         clock.advance(Duration.ofMillis(1));
-        var second = executor.execute(run.id(), "w2", false, clock.instant().plusSeconds(30));
-        assertThat(second.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        var second = executor.execute(new Delivery(run.id(), "w2", 2, false, clock.instant().plusSeconds(30)));
+        assertThat(second).isInstanceOf(Outcome.Finished.class);
         Run done = runs.find(run.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(calls).as("pure steps done before the yield are not recomputed").hasValue(5);
@@ -104,32 +103,47 @@ class RunExecutorDeadlineTest {
     }
 
     @Test
+    void aFirstDeliveryThatRunsOutOfTimeKeepsThePureStepsItDidInMemory() {
+        Run run = fiveSlowSteps();
+        Instant deadline = clock.instant().plusMillis(2500);
+
+        var first = executor.execute(new Delivery(run.id(), "w1", 1, false, deadline));
+
+        assertThat(first).as("not settled without a claim: claimed, then yielded").isInstanceOf(Outcome.Yielded.class);
+        assertThat(calls).as("each step computed once: the claim kept what the optimistic pass did").hasValue(3);
+        assertThat(runs.find(run.id()).orElseThrow().steps()).extracting(s -> s.id()).containsExactly("a", "b", "c");
+        clock.advance(Duration.ofMillis(1));
+        assertThat(executor.execute(new Delivery(run.id(), "w2", 1, false, null))).isInstanceOf(Outcome.Finished.class);
+        assertThat(calls).hasValue(5);
+    }
+
+    @Test
     void aDeliveryThatStartsPastItsDeadlineYieldsWithoutRunningAStep() {
         Run run = fiveSlowSteps();
-        var outcome = executor.execute(run.id(), "w1", false, clock.instant());
-        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.YIELDED);
+        var outcome = executor.execute(new Delivery(run.id(), "w1", 2, false, clock.instant()));
+        assertThat(outcome).isInstanceOf(Outcome.Yielded.class);
         assertThat(calls).hasValue(0);
-        assertThat(executor.execute(run.id(), "w2", false, null).kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(executor.execute(new Delivery(run.id(), "w2", 2, false, null))).isInstanceOf(Outcome.Finished.class);
         assertThat(calls).hasValue(5);
     }
 
     @Test
     void givingUpARunClaimsItFirstAndEndsItFailedWithTheReason() {
         Run run = fiveSlowSteps();
-        executor.execute(run.id(), "w1", false, clock.instant().plusMillis(1500));  // a, b done; yielded
-        var resumed = executor.execute(run.id(), "w2", false, clock.instant().plusSeconds(60));
-        assertThat(resumed.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        executor.execute(new Delivery(run.id(), "w1", 2, false, clock.instant().plusMillis(1500)));  // a, b done; yielded
+        var resumed = executor.execute(new Delivery(run.id(), "w2", 2, false, clock.instant().plusSeconds(60)));
+        assertThat(resumed).isInstanceOf(Outcome.Finished.class);
 
         Run other = fiveSlowSteps();
         runs.claim(other.id(), "live-worker", clock.instant(), clock.instant().plusSeconds(60));
-        assertThat(executor.giveUp(other.id(), "sweeper", "stuck").kind()).isEqualTo(RunExecutor.Kind.BUSY);
+        assertThat(executor.giveUp(other.id(), "sweeper", "stuck")).isInstanceOf(Outcome.Busy.class);
         clock.advance(Duration.ofSeconds(61));
         var given = executor.giveUp(other.id(), "sweeper", "stuck for good");
-        assertThat(given.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(given).isInstanceOf(Outcome.Finished.class);
         Run failed = runs.find(other.id()).orElseThrow();
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
         assertThat(failed.error()).isEqualTo("stuck for good");
-        assertThat(executor.giveUp(run.id(), "sweeper", "late").kind()).isEqualTo(RunExecutor.Kind.ALREADY_FINISHED);
+        assertThat(executor.giveUp(run.id(), "sweeper", "late")).isInstanceOf(Outcome.AlreadyFinished.class);
         assertThat(runs.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
     }
 }

@@ -42,6 +42,7 @@ class RunExecutorFirstDeliveryTest {
         final AtomicInteger finishes = new AtomicInteger();
         final AtomicInteger pendingFinishes = new AtomicInteger();
         Run staleRead;
+        /** Reads that miss the run, as a read can when its message came before the write that stores it. */
         int unseenReads;
 
         public void create(Run run) {
@@ -56,8 +57,8 @@ class RunExecutorFirstDeliveryTest {
             return staleRead != null ? Optional.of(staleRead) : delegate.find(runId);
         }
 
-        public void createQueued(Run run) {
-            delegate.createQueued(run);
+        public Optional<Run> findQueued(long runId) {
+            return find(runId);
         }
 
         public boolean watch(long runId, Instant at) {
@@ -69,26 +70,38 @@ class RunExecutorFirstDeliveryTest {
             return delegate.claim(runId, owner, now, leaseUntil);
         }
 
-        public boolean checkpoint(Run run) {
+        public WriteResult checkpoint(Run run) {
             return delegate.checkpoint(run);
         }
 
-        public boolean release(Run run) {
+        public WriteResult release(Run run) {
             return delegate.release(run);
         }
 
-        public boolean finish(Run run) {
+        public WriteResult yieldLease(Run run) {
+            return delegate.yieldLease(run);
+        }
+
+        public WriteResult retry(Run run, Instant seenUpdatedAt) {
+            return delegate.retry(run, seenUpdatedAt);
+        }
+
+        public WriteResult cancel(long runId, dev.kickoff.core.run.RunError error, Instant at) {
+            return delegate.cancel(runId, error, at);
+        }
+
+        public WriteResult defer(Run run) {
+            return delegate.defer(run);
+        }
+
+        public WriteResult finish(Run run) {
             finishes.incrementAndGet();
             return delegate.finish(run);
         }
 
-        public boolean finishPending(Run run) {
+        public WriteResult finishUnclaimed(Run run, Instant seenUpdatedAt) {
             pendingFinishes.incrementAndGet();
-            return delegate.finishPending(run);
-        }
-
-        public boolean abandon(long runId, String error, Instant at) {
-            return delegate.abandon(runId, error, at);
+            return delegate.finishUnclaimed(run, seenUpdatedAt);
         }
     }
 
@@ -108,11 +121,11 @@ class RunExecutorFirstDeliveryTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             if (calls.incrementAndGet() == 1) {
                 throw new IllegalStateException("a bug");
             }
-            return Json.object().put("ok", true);
+            return StepResult.completed(Json.object().put("ok", true));
         }
     }
 
@@ -131,14 +144,13 @@ class RunExecutorFirstDeliveryTest {
         IdGenerator ids = new IdGenerator(clock);
         workflowService = new WorkflowService(workflows, new WorkflowDefinitions(registry), ids, clock);
         runService = new RunService(workflows, runs, (org, run) -> { }, ids, clock, RunObserver.NONE);
-        executor = new RunExecutor(runs, new VersionCache(workflows, 16), registry, clock, Duration.ofSeconds(60),
-                RunObserver.NONE);
+        executor = new RunExecutor(runs, null, new VersionCache(workflows, 16), registry, clock, Duration.ofSeconds(60), RunObserver.NONE);
     }
 
     Run start(String definition, String input) {
         var view = workflowService.create(ORG.orgId(), Json.parse(definition));
         workflowService.publish(ORG.orgId(), view.workflow().id(), null);
-        return runService.trigger(ORG, view.workflow().id(), new RunRequest(Json.parse(input), null));
+        return runService.start(ORG, view.workflow().id(), new RunRequest(Json.parse(input), null)).run();
     }
 
     static final String TOTAL = """
@@ -150,9 +162,9 @@ class RunExecutorFirstDeliveryTest {
         Run run = start(TOTAL, "{\"items\": [{\"quantity\": 2, \"price\": 1999}]}");
         clock.advance(Duration.ofMillis(25));
 
-        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
+        var outcome = executor.execute(new Delivery(run.id(), "w1", 1, false, null));
 
-        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(outcome).isInstanceOf(Outcome.Finished.class);
         assertThat(runs.claims).hasValue(0);
         assertThat(runs.finishes).hasValue(0);
         assertThat(runs.pendingFinishes).hasValue(1);
@@ -169,8 +181,8 @@ class RunExecutorFirstDeliveryTest {
     void aPureRunThatFailsEndsFailedWithOneWrite() {
         Run run = start("""
                 {"name": "f", "steps": [{"id": "stop", "type": "fail", "config": {"message": "no stock"}}]}""", "{}");
-        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
-        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        var outcome = executor.execute(new Delivery(run.id(), "w1", 1, false, null));
+        assertThat(outcome).isInstanceOf(Outcome.Finished.class);
         assertThat(runs.claims).hasValue(0);
         Run done = runs.delegate.find(run.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(RunStatus.FAILED);
@@ -182,8 +194,8 @@ class RunExecutorFirstDeliveryTest {
         Run run = start("""
                 {"name": "e", "steps": [{"id": "a", "type": "transform", "config": {"mapping": {"x": 1}}},
                                         {"id": "b", "type": "probe"}]}""", "{}");
-        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
-        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        var outcome = executor.execute(new Delivery(run.id(), "w1", 1, false, null));
+        assertThat(outcome).isInstanceOf(Outcome.Finished.class);
         assertThat(runs.claims).hasValue(1);
         assertThat(runs.finishes).hasValue(1);
         assertThat(runs.pendingFinishes).hasValue(0);
@@ -195,9 +207,9 @@ class RunExecutorFirstDeliveryTest {
         Run run = start(TOTAL, "{\"items\": []}");
         runs.delegate.claim(run.id(), "other", clock.instant(), clock.instant().plusSeconds(60));
 
-        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
+        var outcome = executor.execute(new Delivery(run.id(), "w1", 1, false, null));
 
-        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.BUSY);
+        assertThat(outcome).isInstanceOf(Outcome.Busy.class);
         assertThat(runs.pendingFinishes).hasValue(0);
         assertThat(runs.delegate.find(run.id()).orElseThrow().leaseOwner()).isEqualTo("other");
     }
@@ -206,36 +218,40 @@ class RunExecutorFirstDeliveryTest {
     void whenADuplicateEndedTheRunBetweenTheReadAndTheWriteTheFirstResultStands() {
         Run run = start(TOTAL, "{\"items\": [{\"quantity\": 1, \"price\": 5}]}");
         runs.staleRead = run;  // this worker read the run while it was still pending ...
-        assertThat(executor.execute(run.id(), "w0").kind()).isEqualTo(RunExecutor.Kind.FINISHED);  // ... then w0 ended it
+        assertThat(executor.execute(Delivery.claimed(run.id(), "w0"))).isInstanceOf(Outcome.Finished.class);  // ... then w0 ended it
         Run first = runs.delegate.find(run.id()).orElseThrow();
         clock.advance(Duration.ofSeconds(1));
 
-        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, null);
+        var outcome = executor.execute(new Delivery(run.id(), "w1", 1, false, null));
 
-        assertThat(outcome.kind()).as("the pending-only write fails; the claim finds it finished")
-                .isEqualTo(RunExecutor.Kind.ALREADY_FINISHED);
+        assertThat(outcome).as("the pending-only write fails; the claim finds it finished")
+                .isInstanceOf(Outcome.AlreadyFinished.class);
         assertThat(runs.pendingFinishes).hasValue(1);
         assertThat(runs.delegate.find(run.id()).orElseThrow()).isEqualTo(first);
     }
 
     @Test
-    void aRunWhoseMessageCameBeforeItWasStoredIsReadAgainAndRun() {
+    void aRunTheStoreCannotFindYetIsMissingAndNothingIsWritten() {
+        // The store's findQueued reads again briefly itself (DynamoRunStoreTest); what it cannot find is Missing, and
+        // the worker keeps a young message for its run to appear.
         Run run = start(TOTAL, "{\"items\": []}");
-        runs.unseenReads = 2;
-        assertThat(executor.executeFirstDelivery(run.id(), "w1", false, null).kind())
-                .isEqualTo(RunExecutor.Kind.FINISHED);
-        assertThat(runs.delegate.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+        runs.unseenReads = 1;
+        assertThat(executor.execute(new Delivery(run.id(), "w1", 1, false, null))).isInstanceOf(Outcome.Missing.class);
+        assertThat(runs.claims).hasValue(0);
+        assertThat(runs.pendingFinishes).hasValue(0);
+        assertThat(executor.execute(new Delivery(run.id(), "w1", 1, false, null)))
+                .isInstanceOf(Outcome.Finished.class);
     }
 
     @Test
     void aMissingOrFinishedRunNeedsNoWriteAtAll() {
-        assertThat(executor.executeFirstDelivery(424242, "w1", false, null).kind())
-                .isEqualTo(RunExecutor.Kind.MISSING);
+        assertThat(executor.execute(new Delivery(424242, "w1", 1, false, null)))
+                .isInstanceOf(Outcome.Missing.class);
         Run run = start(TOTAL, "{\"items\": []}");
-        executor.execute(run.id(), "w0");
+        executor.execute(Delivery.claimed(run.id(), "w0"));
         int claims = runs.claims.get();
-        assertThat(executor.executeFirstDelivery(run.id(), "w1", false, null).kind())
-                .isEqualTo(RunExecutor.Kind.ALREADY_FINISHED);
+        assertThat(executor.execute(new Delivery(run.id(), "w1", 1, false, null)))
+                .isInstanceOf(Outcome.AlreadyFinished.class);
         assertThat(runs.claims).hasValue(claims);
     }
 
@@ -244,22 +260,22 @@ class RunExecutorFirstDeliveryTest {
         Run run = start("""
                 {"name": "b", "steps": [{"id": "x", "type": "buggy_once"}]}""", "{}");
 
-        assertThatThrownBy(() -> executor.executeFirstDelivery(run.id(), "w1", false, null))
+        assertThatThrownBy(() -> executor.execute(new Delivery(run.id(), "w1", 1, false, null)))
                 .isInstanceOf(IllegalStateException.class);
         Run untouched = runs.delegate.find(run.id()).orElseThrow();
         assertThat(untouched.status()).as("nothing was written").isEqualTo(RunStatus.PENDING);
         assertThat(untouched).isEqualTo(run);
 
-        var retried = executor.execute(run.id(), "w2", false, null);  // the redelivery takes the claim path
-        assertThat(retried.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        var retried = executor.execute(new Delivery(run.id(), "w2", 2, false, null));  // the redelivery takes the claim path
+        assertThat(retried).isInstanceOf(Outcome.Finished.class);
         assertThat(runs.delegate.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
     }
 
     @Test
     void aPastDeadlineSendsTheRunThroughTheClaimWhichYields() {
         Run run = start(TOTAL, "{\"items\": []}");
-        var outcome = executor.executeFirstDelivery(run.id(), "w1", false, clock.instant());
-        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.YIELDED);
+        var outcome = executor.execute(new Delivery(run.id(), "w1", 1, false, clock.instant()));
+        assertThat(outcome).isInstanceOf(Outcome.Yielded.class);
         assertThat(runs.pendingFinishes).hasValue(0);
         assertThat(runs.claims).hasValue(1);
     }

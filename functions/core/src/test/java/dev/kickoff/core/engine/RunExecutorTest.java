@@ -50,8 +50,8 @@ class RunExecutorTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
-            return Json.object().put("calls", calls.incrementAndGet());
+        public StepResult execute(StepInvocation invocation) {
+            return StepResult.completed(Json.object().put("calls", calls.incrementAndGet()));
         }
     }
 
@@ -71,11 +71,11 @@ class RunExecutorTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             if (remaining.getAndDecrement() > 0) {
                 throw new SimulatedCrash();
             }
-            return Json.object().put("survived", true);
+            return StepResult.completed(Json.object().put("survived", true));
         }
     }
 
@@ -98,11 +98,11 @@ class RunExecutorTest {
             return List.of();
         }
 
-        public JsonNode execute(StepInvocation invocation) {
+        public StepResult execute(StepInvocation invocation) {
             if (failures.getAndDecrement() > 0) {
                 throw new IllegalStateException("connection refused");
             }
-            return Json.object().put("ok", true);
+            return StepResult.completed(Json.object().put("ok", true));
         }
     }
 
@@ -123,7 +123,7 @@ class RunExecutorTest {
         IdGenerator ids = new IdGenerator(clock);
         workflowService = new WorkflowService(workflows, new WorkflowDefinitions(registry), ids, clock);
         runService = new RunService(workflows, runs, (org, run) -> queued.add(run), ids, clock, RunObserver.NONE);
-        executor = new RunExecutor(runs, new VersionCache(workflows, 16), registry, clock, LEASE, RunObserver.NONE);
+        executor = new RunExecutor(runs, null, new VersionCache(workflows, 16), registry, clock, LEASE, RunObserver.NONE);
     }
 
     long publish(String definition) {
@@ -148,14 +148,14 @@ class RunExecutorTest {
     @Test
     void runsTheSeedWorkflowToCompletion() {
         long wf = publish(ORDER);
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.parse("""
-                {"customerId": "cus_1", "items": [{"product": "Widget", "quantity": 2, "price": 1999}]}"""), null));
+        Run run = runService.start(ORG, wf, new RunRequest(Json.parse("""
+                {"customerId": "cus_1", "items": [{"product": "Widget", "quantity": 2, "price": 1999}]}"""), null)).run();
         assertThat(queued).containsExactly(run.id());
         assertThat(run.status()).isEqualTo(RunStatus.PENDING);
 
-        var outcome = executor.execute(run.id(), "w1");
+        var outcome = executor.execute(Delivery.claimed(run.id(), "w1"));
 
-        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(outcome).isInstanceOf(Outcome.Finished.class);
         Run done = runs.find(run.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(Json.write(done.output())).isEqualTo("{\"customer\":\"cus_1\",\"amount\":4317.84}");
@@ -172,8 +172,8 @@ class RunExecutorTest {
         long wf = publish("""
                 {"name": "o", "output": {"doubled": "{{steps.a.output.x | times: 2}}"},
                  "steps": [{"id": "a", "type": "transform", "config": {"mapping": {"x": "{{input.n}}"}}}]}""");
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.parse("{\"n\": 21}"), null));
-        executor.execute(run.id(), "w1");
+        Run run = runService.start(ORG, wf, new RunRequest(Json.parse("{\"n\": 21}"), null)).run();
+        executor.execute(Delivery.claimed(run.id(), "w1"));
         assertThat(Json.write(runs.find(run.id()).orElseThrow().output())).isEqualTo("{\"doubled\":42}");
     }
 
@@ -184,8 +184,8 @@ class RunExecutorTest {
                   {"id": "a", "type": "transform", "config": {"mapping": {"x": 1}}},
                   {"id": "stop", "type": "fail", "config": {"message": "no stock for {{input.sku}}"}},
                   {"id": "never", "type": "probe"}]}""");
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.parse("{\"sku\": \"W-1\"}"), null));
-        executor.execute(run.id(), "w1");
+        Run run = runService.start(ORG, wf, new RunRequest(Json.parse("{\"sku\": \"W-1\"}"), null)).run();
+        executor.execute(Delivery.claimed(run.id(), "w1"));
         Run done = runs.find(run.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(RunStatus.FAILED);
         assertThat(done.error()).isEqualTo("step 'stop' failed: no stock for W-1");
@@ -199,8 +199,8 @@ class RunExecutorTest {
         long wf = publish("""
                 {"name": "t", "steps": [{"id": "a", "type": "transform",
                   "config": {"mapping": {"x": "{{input.name | times: 2}}"}}}]}""");
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.parse("{\"name\": \"bob\"}"), null));
-        executor.execute(run.id(), "w1");
+        Run run = runService.start(ORG, wf, new RunRequest(Json.parse("{\"name\": \"bob\"}"), null)).run();
+        executor.execute(Delivery.claimed(run.id(), "w1"));
         Run done = runs.find(run.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(RunStatus.FAILED);
         assertThat(done.error()).contains("step 'a' failed", "/steps/0/config/mapping/x", "times expects a number");
@@ -210,9 +210,9 @@ class RunExecutorTest {
     void aDuplicateDeliveryNeverRunsARunTwice() {
         long wf = publish("""
                 {"name": "p", "steps": [{"id": "p", "type": "probe"}]}""");
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.object(), null));
-        assertThat(executor.execute(run.id(), "w1").kind()).isEqualTo(RunExecutor.Kind.FINISHED);
-        assertThat(executor.execute(run.id(), "w2").kind()).isEqualTo(RunExecutor.Kind.ALREADY_FINISHED);
+        Run run = runService.start(ORG, wf, new RunRequest(Json.object(), null)).run();
+        assertThat(executor.execute(Delivery.claimed(run.id(), "w1"))).isInstanceOf(Outcome.Finished.class);
+        assertThat(executor.execute(Delivery.claimed(run.id(), "w2"))).isInstanceOf(Outcome.AlreadyFinished.class);
         assertThat(probe.calls).hasValue(1);
     }
 
@@ -222,20 +222,20 @@ class RunExecutorTest {
                 {"name": "r", "steps": [{"id": "one", "type": "probe"}, {"id": "two", "type": "crash"},
                                         {"id": "three", "type": "transform", "config": {"mapping": {
                                           "first": "{{steps.one.output.calls}}", "second": "{{steps.two.output}}"}}}]}""");
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.object(), null));
+        Run run = runService.start(ORG, wf, new RunRequest(Json.object(), null)).run();
 
-        assertThatThrownBy(() -> executor.execute(run.id(), "w1")).isInstanceOf(SimulatedCrash.class);
+        assertThatThrownBy(() -> executor.execute(Delivery.claimed(run.id(), "w1"))).isInstanceOf(SimulatedCrash.class);
         Run stuck = runs.find(run.id()).orElseThrow();
         assertThat(stuck.status()).isEqualTo(RunStatus.IN_PROGRESS);
         assertThat(stuck.steps()).extracting(s -> s.id()).containsExactly("one");
 
         // While the dead worker's lease is live, another delivery must not take the run.
-        var busy = executor.execute(run.id(), "w2");
-        assertThat(busy.kind()).isEqualTo(RunExecutor.Kind.BUSY);
-        assertThat(busy.retryAt()).isEqualTo(stuck.leaseUntil());
+        var busy = executor.execute(Delivery.claimed(run.id(), "w2"));
+        assertThat(busy).isInstanceOf(Outcome.Busy.class);
+        assertThat(((Outcome.Busy) busy).retryAt()).isEqualTo(stuck.leaseUntil());
 
         clock.advance(LEASE.plusSeconds(1));
-        assertThat(executor.execute(run.id(), "w2").kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(executor.execute(Delivery.claimed(run.id(), "w2"))).isInstanceOf(Outcome.Finished.class);
 
         Run done = runs.find(run.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
@@ -248,13 +248,13 @@ class RunExecutorTest {
     void aTransientStepFailureReleasesTheLeaseSoTheRetryResumesAtOnce() {
         long wf = publish("""
                 {"name": "t", "steps": [{"id": "one", "type": "probe"}, {"id": "two", "type": "flaky"}]}""");
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.object(), null));
-        assertThatThrownBy(() -> executor.execute(run.id(), "w1")).hasMessageContaining("connection refused");
+        Run run = runService.start(ORG, wf, new RunRequest(Json.object(), null)).run();
+        assertThatThrownBy(() -> executor.execute(Delivery.claimed(run.id(), "w1"))).hasMessageContaining("connection refused");
         Run between = runs.find(run.id()).orElseThrow();
         assertThat(between.status()).isEqualTo(RunStatus.IN_PROGRESS);
         assertThat(between.leaseUntil()).isBefore(clock.instant());
 
-        assertThat(executor.execute(run.id(), "w2").kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(executor.execute(Delivery.claimed(run.id(), "w2"))).isInstanceOf(Outcome.Finished.class);
         assertThat(runs.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(probe.calls).hasValue(1);
     }
@@ -264,9 +264,9 @@ class RunExecutorTest {
         long wf = publish("""
                 {"name": "t", "steps": [{"id": "two", "type": "flaky"}]}""");
         flaky.failures.set(100);
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.object(), null));
-        var outcome = executor.execute(run.id(), "w1", true);
-        assertThat(outcome.kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        Run run = runService.start(ORG, wf, new RunRequest(Json.object(), null)).run();
+        var outcome = executor.execute(new Delivery(run.id(), "w1", 2, true, null));
+        assertThat(outcome).isInstanceOf(Outcome.Finished.class);
         Run done = runs.find(run.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(RunStatus.FAILED);
         assertThat(done.error()).contains("step 'two' failed", "gave up after 1 attempts", "connection refused");
@@ -276,14 +276,14 @@ class RunExecutorTest {
     void aWorkerThatLostItsLeaseStopsWithoutWriting() {
         long wf = publish("""
                 {"name": "l", "steps": [{"id": "a", "type": "transform", "config": {"mapping": {"x": 1}}}]}""");
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.object(), null));
+        Run run = runService.start(ORG, wf, new RunRequest(Json.object(), null)).run();
         // w1 claims, stalls past its lease, w2 takes over and finishes.
         var claimed = runs.claim(run.id(), "w1", clock.instant(), clock.instant().plus(LEASE));
         assertThat(claimed).isInstanceOf(dev.kickoff.core.port.RunStore.ClaimResult.Claimed.class);
         clock.advance(LEASE.plusSeconds(1));
-        assertThat(executor.execute(run.id(), "w2").kind()).isEqualTo(RunExecutor.Kind.FINISHED);
+        assertThat(executor.execute(Delivery.claimed(run.id(), "w2"))).isInstanceOf(Outcome.Finished.class);
         Run stale = ((dev.kickoff.core.port.RunStore.ClaimResult.Claimed) claimed).run();
-        assertThat(runs.finish(stale.toBuilder().status(RunStatus.FAILED).build())).isFalse();
+        assertThat(runs.finish(stale.toBuilder().status(RunStatus.FAILED).build()).written()).isFalse();
         assertThat(runs.find(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
     }
 
@@ -293,8 +293,8 @@ class RunExecutorTest {
                 {"name": "big", "steps": [{"id": "a", "type": "transform",
                   "config": {"mapping": {"x": "{{input.s}}{{input.s}}{{input.s}}{{input.s}}"}}}]}""");
         String s = "x".repeat(100_000);
-        Run run = runService.trigger(ORG, wf, new RunRequest(Json.object().put("s", s), null));
-        executor.execute(run.id(), "w1");
+        Run run = runService.start(ORG, wf, new RunRequest(Json.object().put("s", s), null)).run();
+        executor.execute(Delivery.claimed(run.id(), "w1"));
         Run done = runs.find(run.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(RunStatus.FAILED);
         assertThat(done.error()).contains("over the limit");

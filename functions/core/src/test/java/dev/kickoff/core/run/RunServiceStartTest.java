@@ -42,7 +42,7 @@ class RunServiceStartTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-05-19T12:34:56Z"));
     InMemoryRunStore runs = new InMemoryRunStore();
     InMemoryWorkflowStore workflows = new InMemoryWorkflowStore();
-    InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore(runs);
+    InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore();
     List<Long> queued = new ArrayList<>();
     boolean queueDown;
     RunService service;
@@ -118,18 +118,21 @@ class RunServiceStartTest {
     }
 
     @Test
-    void aRetryThatFindsItsRunStillPendingLongAfterQueuesItAgain() {
-        // The first request stored the run and died before queueing it: nothing would ever run it.
-        var first = start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "stuck-1");
-        queued.clear();
-        clock.advance(java.time.Duration.ofSeconds(5));
-        start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "stuck-1");
-        assertThat(queued).as("a fresh pending run is left to its own message").isEmpty();
+    void aKeyWhoseRunWasNeverStoredIsTakenOverOnceItIsAbandoned() {
+        // A request claimed the key for run 4242 and died before storing it (the claim is the key's first write).
+        String fingerprint = RequestFingerprint.of(Json.parse("{\"customerId\": \"cus_1\", \"amount\": 100}"), null);
+        keys.claim(new IdempotencyRecord(ORG.orgId(), invoice, "stuck-1", fingerprint, 4242, clock.instant(),
+                clock.instant().plus(Duration.ofHours(24))), clock.instant());
 
-        clock.advance(RunService.STALE_PENDING);
+        clock.advance(RunService.ABANDONED_KEY);
         var retry = start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "stuck-1");
-        assertThat(retry.replayed()).isTrue();
-        assertThat(queued).containsExactly(first.run().id());
+        assertThat(retry.replayed()).isFalse();
+        assertThat(retry.run().id()).isNotEqualTo(4242);
+        assertThat(queued).containsExactly(retry.run().id());
+        assertThat(keys.find(ORG.orgId(), invoice, "stuck-1", clock.instant()).orElseThrow().runId())
+                .isEqualTo(retry.run().id());
+        assertThat(start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "stuck-1").run().id())
+                .isEqualTo(retry.run().id());
     }
 
     @Test
@@ -204,17 +207,29 @@ class RunServiceStartTest {
     }
 
     @Test
-    void whenTheQueueRefusesTheKeyIsFreedSoTheRetryStartsANewRun() {
+    void aRunWithAKeyIsQueuedBeforeItIsStoredAndARefusedQueueStoresNothingAndFreesTheKey() {
+        List<Boolean> storedWhenQueued = new ArrayList<>();
+        RunService ordered = new RunService(workflows, new VersionCache(workflows, 16), runs, keys, (org, run) -> {
+            storedWhenQueued.add(runs.runs.containsKey(run));
+            if (queueDown) {
+                throw new IllegalStateException("queue down");
+            }
+            queued.add(run);
+        }, new IdGenerator(clock), clock, RunObserver.NONE, Duration.ofHours(24));
         queueDown = true;
-        assertThatThrownBy(() -> start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "k"))
+        assertThatThrownBy(() -> ordered.start(ORG, invoice, new RunRequest(
+                Json.parse("{\"customerId\": \"cus_1\", \"amount\": 100}"), null, "k")))
                 .isInstanceOfSatisfying(KickoffException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNAVAILABLE));
-        Run failed = runs.runs.values().iterator().next();
-        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(runs.runs).as("nothing stored").isEmpty();
+        assertThat(keys.records).as("the key is free again").isEmpty();
+
         queueDown = false;
-        var retry = start("{\"customerId\": \"cus_1\", \"amount\": 100}", null, "k");
+        var retry = ordered.start(ORG, invoice, new RunRequest(Json.parse("{\"customerId\": \"cus_1\", \"amount\": 100}"),
+                null, "k"));
         assertThat(retry.replayed()).isFalse();
-        assertThat(retry.run().id()).isNotEqualTo(failed.id());
+        assertThat(storedWhenQueued).containsExactly(false, false);
         assertThat(queued).containsExactly(retry.run().id());
+        assertThat(runs.listed).as("queued first: never stranded, so not listed for the sweeper").isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.kickoff.core.testing;
 
 import dev.kickoff.core.port.ActiveRuns;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunLifecycle;
 
 import java.time.Instant;
 import java.util.Comparator;
@@ -74,6 +75,10 @@ public final class InMemoryActiveRuns implements ActiveRuns {
                     || now.get().recoveries() != seen.recoveries()) {
                 return false;
             }
+            if (InMemoryRunStore.row(RunLifecycle.Event.RECOVER, runs.runs.get(seen.runId()),
+                    guard -> guard == RunLifecycle.Guard.QUIET).isEmpty()) {
+                return false;
+            }
             recoveries.put(seen.runId(), seen.recoveries() + 1);
             recoveredAt.put(seen.runId(), at);
             return true;
@@ -84,7 +89,9 @@ public final class InMemoryActiveRuns implements ActiveRuns {
     public boolean unlist(long runId) {
         synchronized (runs) {
             Optional<Run> run = runs.find(runId);
-            return run.isPresent() && run.get().status().terminal() && leftovers.remove(runId);
+            return run.isPresent() && InMemoryRunStore.row(RunLifecycle.Event.UNLIST, run.get(),
+                    guard -> guard == RunLifecycle.Guard.LISTED && leftovers.contains(runId)).isPresent()
+                    && leftovers.remove(runId);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.kickoff.core.testing;
 import dev.kickoff.core.cases.Case;
 import dev.kickoff.core.port.CaseStore;
 import dev.kickoff.core.port.DuplicateIdException;
+import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunStatus;
 
@@ -85,24 +86,24 @@ public final class InMemoryCaseStore implements CaseStore {
     }
 
     @Override
-    public boolean finishFailedRun(Run failed) {
+    public RunStore.WriteResult finishFailedRun(Run failed) {
         synchronized (runs) {
-            if (!runs.finish(failed)) {
-                return false;
+            RunStore.WriteResult result = runs.finish(failed);
+            if (result.written()) {
+                park(failed.caseId(), failed.completedAt());
             }
-            park(failed.caseId(), failed.completedAt());
-            return true;
+            return result;
         }
     }
 
     @Override
-    public boolean abandonRun(Case kase, long runId, String error, Instant at) {
+    public RunStore.WriteResult cancelRun(Run run, dev.kickoff.core.run.RunError error, Instant at) {
         synchronized (runs) {
-            if (!runs.abandon(runId, error, at)) {
-                return false;
+            RunStore.WriteResult result = runs.cancel(run.id(), error, at);
+            if (result.written()) {
+                park(run.caseId(), at);
             }
-            park(kase.id(), at);
-            return true;
+            return result;
         }
     }
 

@@ -2,7 +2,6 @@ package dev.kickoff.core.testing;
 
 import dev.kickoff.core.port.IdempotencyStore;
 import dev.kickoff.core.run.IdempotencyRecord;
-import dev.kickoff.core.run.Run;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -11,15 +10,14 @@ import java.util.Optional;
 
 /** The IdempotencyStore contract in memory; the DynamoDB adapter is tested against DynamoDB Local. */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
-    private final InMemoryRunStore runs;
     public final Map<String, IdempotencyRecord> records = new HashMap<>();
-
-    public InMemoryIdempotencyStore(InMemoryRunStore runs) {
-        this.runs = runs;
-    }
 
     private static String key(long org, long wf, String key) {
         return org + ":" + wf + ":" + key;
+    }
+
+    private static String key(IdempotencyRecord record) {
+        return key(record.orgId(), record.workflowId(), record.key());
     }
 
     @Override
@@ -28,22 +26,30 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public synchronized CreateOutcome createWithRun(IdempotencyRecord record, Run run, Instant now) {
-        String k = key(record.orgId(), record.workflowId(), record.key());
-        IdempotencyRecord current = records.get(k);
+    public synchronized boolean claim(IdempotencyRecord record, Instant now) {
+        IdempotencyRecord current = records.get(key(record));
         if (current != null && current.liveAt(now)) {
-            return CreateOutcome.KEY_TAKEN;
+            return false;
         }
-        if (runs.runs.containsKey(run.id())) {
-            return CreateOutcome.RUN_ID_TAKEN;
+        records.put(key(record), record);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean reassign(IdempotencyRecord record, long fromRunId) {
+        IdempotencyRecord current = records.get(key(record));
+        if (current == null || current.runId() != fromRunId) {
+            return false;
         }
-        runs.create(run);
-        records.put(k, record);
-        return CreateOutcome.CREATED;
+        records.put(key(record), record);
+        return true;
     }
 
     @Override
     public synchronized void release(IdempotencyRecord record) {
-        records.remove(key(record.orgId(), record.workflowId(), record.key()), record);
+        IdempotencyRecord current = records.get(key(record));
+        if (current != null && current.runId() == record.runId()) {
+            records.remove(key(record));
+        }
     }
 }

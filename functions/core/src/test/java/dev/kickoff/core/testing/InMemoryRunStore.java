@@ -3,38 +3,67 @@ package dev.kickoff.core.testing;
 import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
+import dev.kickoff.core.run.RunLifecycle;
+import dev.kickoff.core.run.RunLifecycle.Event;
+import dev.kickoff.core.run.RunLifecycle.Guard;
+import dev.kickoff.core.run.RunLifecycle.Transition;
 import dev.kickoff.core.run.RunStatus;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
-/** The RunStore contract in memory, for fast engine tests; the DynamoDB adapter is tested against DynamoDB Local. */
+/**
+ * The RunStore contract in memory, for fast engine tests; the DynamoDB adapter is tested against DynamoDB Local.
+ * Like the adapter, it interprets {@link RunLifecycle}: a write lands only if a row of its event starts from the
+ * run's status and its guard holds. One lock makes every write atomic, as a conditional write is.
+ */
 public class InMemoryRunStore implements RunStore {
     public final Map<Long, Run> runs = new ConcurrentHashMap<>();
     /** Runs listed among the active runs (InMemoryActiveRuns keeps its own listing for sweeper tests). */
-    public final java.util.Set<Long> listed = ConcurrentHashMap.newKeySet();
+    public final Set<Long> listed = ConcurrentHashMap.newKeySet();
 
-    @Override
-    public void create(Run run) {
-        if (runs.putIfAbsent(run.id(), run) != null) {
-            throw new DuplicateIdException("run " + run.id());
-        }
-        listed.add(run.id());
+    /**
+     * The row of {@code event} that allows a write on {@code current} (null: no run), given which guards hold; empty
+     * when the table refuses it.
+     */
+    public static Optional<Transition> row(Event event, Run current, Predicate<Guard> holds) {
+        RunStatus from = current == null ? null : current.status();
+        return RunLifecycle.rows(event).stream().filter(t -> t.from() == from && holds.test(t.guard())).findFirst();
+    }
+
+    /** The guards a worker's write checks, as this store sees {@code current}. */
+    private Predicate<Guard> guards(Run current, String owner, Instant now, Instant seenUpdatedAt) {
+        return guard -> switch (guard) {
+            case NONE -> true;
+            case DUE -> current.wakeAt() == null || !current.wakeAt().isAfter(now);
+            case ID_FREE -> current == null;
+            case LEASE_EXPIRED -> current.leaseUntil() != null && !current.leaseUntil().isAfter(now);
+            case LEASE_HELD -> owner != null && owner.equals(current.leaseOwner());
+            case UNCHANGED -> Objects.equals(current.updatedAt(), seenUpdatedAt);
+            case NOT_LISTED -> !listed.contains(current.id());
+            case LISTED -> listed.contains(current.id());
+            case QUIET -> false;  // the sweeper's recovery: InMemoryActiveRuns
+        };
     }
 
     @Override
-    public void createQueued(Run run) {
-        if (runs.putIfAbsent(run.id(), run) != null) {
+    public synchronized void create(Run run) {
+        if (row(Event.CREATE, runs.get(run.id()), guards(runs.get(run.id()), null, null, null)).isEmpty()) {
             throw new DuplicateIdException("run " + run.id());
         }
+        runs.put(run.id(), run);
     }
 
     @Override
     public synchronized boolean watch(long runId, Instant at) {
         Run run = runs.get(runId);
-        if (run == null || run.status().terminal() || run.status() == RunStatus.SUSPENDED) {
+        if (run == null || row(Event.WATCH, run, guards(run, null, at, null)).isEmpty()) {
             return false;
         }
         return listed.add(runId);
@@ -46,75 +75,110 @@ public class InMemoryRunStore implements RunStore {
     }
 
     @Override
+    public Optional<Run> findQueued(long runId) {
+        return find(runId);
+    }
+
+    @Override
     public synchronized ClaimResult claim(long runId, String owner, Instant now, Instant leaseUntil) {
         Run run = runs.get(runId);
         if (run == null) {
             return new ClaimResult.Missing();
         }
-        if (run.status().terminal()) {
-            return new ClaimResult.Finished(run);
-        }
-        if (run.status() == RunStatus.SUSPENDED) {
+        if (row(Event.CLAIM, run, guards(run, owner, now, null)).isEmpty()) {
+            if (run.status().terminal()) {
+                return new ClaimResult.Finished(run);
+            }
+            if (run.status() == RunStatus.IN_PROGRESS) {
+                return new ClaimResult.Busy(run);
+            }
+            if (run.status() == RunStatus.PENDING) {
+                return new ClaimResult.NotDue(run);
+            }
             return new ClaimResult.NotRunnable(run);
-        }
-        if (run.status() == RunStatus.IN_PROGRESS && run.leaseUntil().isAfter(now)) {
-            return new ClaimResult.Busy(run);
         }
         Run claimed = run.toBuilder().status(RunStatus.IN_PROGRESS).lease(owner, leaseUntil)
                 .attempts(run.attempts() + 1).startedAt(run.startedAt() == null ? now : run.startedAt())
-                .updatedAt(now).build();
+                .updatedAt(now).wakeAt(null).build();
         runs.put(runId, claimed);
         return new ClaimResult.Claimed(claimed);
     }
 
-    @Override
-    public synchronized boolean checkpoint(Run run) {
+    /** A lease-checked write: {@code run} replaces what is stored if the table allows {@code event}. */
+    private synchronized WriteResult leased(Event event, Run run, Run replacement) {
         Run current = runs.get(run.id());
-        if (current == null || current.status() != RunStatus.IN_PROGRESS
-                || !run.leaseOwner().equals(current.leaseOwner())) {
-            return false;
+        if (current == null || row(event, current, guards(current, run.leaseOwner(), null, null)).isEmpty()) {
+            return new WriteResult.Refused(current);
         }
-        runs.put(run.id(), run);
-        return true;
+        runs.put(run.id(), replacement);
+        return new WriteResult.Written();
     }
 
     @Override
-    public synchronized boolean release(Run run) {
-        Run current = runs.get(run.id());
-        if (current == null || current.status() != RunStatus.IN_PROGRESS
-                || !run.leaseOwner().equals(current.leaseOwner())) {
-            return false;
-        }
-        runs.put(run.id(), current.toBuilder().lease(current.leaseOwner(), Instant.EPOCH).build());
-        return true;
+    public WriteResult checkpoint(Run run) {
+        return leased(Event.CHECKPOINT, run, run);
     }
 
     @Override
-    public synchronized boolean finish(Run run) {
-        if (!checkpoint(run)) {
-            return false;
+    public synchronized WriteResult release(Run run) {
+        Run current = runs.get(run.id());
+        return leased(Event.RELEASE, run, current == null ? run
+                : current.toBuilder().lease(current.leaseOwner(), Instant.EPOCH).build());
+    }
+
+    @Override
+    public WriteResult yieldLease(Run run) {
+        return leased(Event.YIELD, run, run);
+    }
+
+    @Override
+    public WriteResult defer(Run run) {
+        return leased(Event.DEFER, run, run.toBuilder().status(RunStatus.PENDING).lease(null, null).build());
+    }
+
+    @Override
+    public synchronized WriteResult finish(Run run) {
+        WriteResult result = leased(run.status() == RunStatus.COMPLETED ? Event.COMPLETE : Event.FAIL, run,
+                run.toBuilder().lease(null, null).build());
+        if (result.written()) {
+            listed.remove(run.id());
+        }
+        return result;
+    }
+
+    @Override
+    public synchronized WriteResult retry(Run run, Instant seenUpdatedAt) {
+        Run current = runs.get(run.id());
+        if (current == null || row(Event.RETRY, current, guards(current, null, null, seenUpdatedAt)).isEmpty()) {
+            return new WriteResult.Refused(current);
         }
         runs.put(run.id(), run.toBuilder().lease(null, null).build());
-        return true;
+        listed.add(run.id());
+        return new WriteResult.Written();
     }
 
     @Override
-    public synchronized boolean finishPending(Run run) {
-        Run current = runs.get(run.id());
-        if (current == null || current.status() != RunStatus.PENDING) {
-            return false;
-        }
-        runs.put(run.id(), run.toBuilder().lease(null, null).build());
-        return true;
-    }
-
-    @Override
-    public synchronized boolean abandon(long runId, String error, Instant at) {
+    public synchronized WriteResult cancel(long runId, RunError error, Instant at) {
         Run current = runs.get(runId);
-        if (current == null || current.status() != RunStatus.PENDING) {
-            return false;
+        if (current == null || row(Event.CANCEL, current, guards(current, null, at, null)).isEmpty()) {
+            return new WriteResult.Refused(current);
         }
-        runs.put(runId, current.toBuilder().status(RunStatus.FAILED).error(error).completedAt(at).updatedAt(at).build());
-        return true;
+        runs.put(runId, current.toBuilder().status(RunStatus.FAILED).failure(error).completedAt(at).updatedAt(at)
+                .lease(null, null).wakeAt(null).build());
+        listed.remove(runId);
+        return new WriteResult.Written();
+    }
+
+    @Override
+    public synchronized WriteResult finishUnclaimed(Run run, Instant seenUpdatedAt) {
+        Run current = runs.get(run.id());
+        Event event = run.status() == RunStatus.COMPLETED ? Event.COMPLETE_UNCLAIMED : Event.FAIL_UNCLAIMED;
+        if (current == null || row(event, current, guards(current, null, null, seenUpdatedAt)).isEmpty()) {
+            return new WriteResult.Refused(current);
+        }
+        Run finished = run.toBuilder().lease(null, null).build();
+        runs.put(run.id(), finished);
+        listed.remove(run.id());
+        return new WriteResult.Written();
     }
 }

@@ -1,0 +1,193 @@
+package dev.kickoff.adapters.aws;
+
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.port.ActiveRuns;
+import dev.kickoff.core.port.DuplicateIdException;
+import dev.kickoff.core.port.RunStore.ClaimResult;
+import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunLifecycle;
+import dev.kickoff.core.run.RunLifecycle.Event;
+import dev.kickoff.core.run.RunLifecycle.Guard;
+import dev.kickoff.core.run.RunLifecycle.Transition;
+import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.emulators.testing.TestAws;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link RunLifecycle} against DynamoDB Local: the conditions {@link RunConditions} builds from the table accept
+ * every row (with its guard holding), refuse every row with its guard broken, and refuse every (state, event) pair
+ * that is not a row, leaving the item as it was. The same table test as the core's, on the store that deploys.
+ */
+class DynamoRunLifecycleTest {
+    static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
+    static final String ME = "me";
+    static final AtomicLong IDS = new AtomicLong(System.nanoTime() & 0xffffffffL);
+
+    static DynamoTable table;
+    static DynamoRunStore runs;
+    static DynamoActiveRuns active;
+
+    @BeforeAll
+    static void setUp() {
+        var stack = TestAws.get().provision("lifecycle");
+        table = new DynamoTable(AwsClients.dynamoDb(), stack.table("KickoffTable").name());
+        runs = new DynamoRunStore(table, List.of());
+        active = new DynamoActiveRuns(table);
+    }
+
+    static Stream<Transition> rows() {
+        return RunLifecycle.TABLE.stream();
+    }
+
+    static Stream<Transition> guardedRows() {
+        return RunLifecycle.TABLE.stream().filter(t -> t.guard() != Guard.NONE && t.from() != null);
+    }
+
+    static Stream<Arguments> refusedPairs() {
+        List<RunStatus> states = new ArrayList<>(Arrays.asList(RunStatus.values()));
+        states.add(null);
+        List<Arguments> pairs = new ArrayList<>();
+        for (RunStatus state : states) {
+            for (Event event : Event.values()) {
+                if (RunLifecycle.find(state, event).isEmpty()) {
+                    pairs.add(Arguments.of(state, event));
+                }
+            }
+        }
+        return pairs.stream();
+    }
+
+    static Run run(long id, RunStatus status) {
+        return new Run(id, 1, 2, 3, false, 4, "api", "ci", "live", Json.object(), null, null, NOW.minusSeconds(60),
+                status, null, null, List.of(), NOW.minusSeconds(60), null, null, 0, null, null);
+    }
+
+    /** Writes a run item in {@code status} as it is, guards set to hold (or not, for {@code guard}). */
+    static Run prepare(RunStatus status, Guard guard, boolean guardHolds) {
+        Run run = run(IDS.incrementAndGet(), status);
+        Map<String, AttributeValue> item = new HashMap<>(RunItems.toItem(run));
+        if (status == RunStatus.IN_PROGRESS || status == null) {
+            boolean held = guard != Guard.LEASE_HELD || guardHolds;
+            boolean over = guard != Guard.LEASE_EXPIRED || guardHolds;
+            Instant until = over ? NOW.minusSeconds(1) : NOW.plusSeconds(60);
+            run = run.toBuilder().lease(held ? ME : "another worker", until).build();
+            item.put("lease_owner", Attrs.s(run.leaseOwner()));
+            item.put("lease_until", Attrs.n(until.toEpochMilli()));
+        }
+        if (guard == Guard.DUE && !guardHolds) {
+            item.put("wake_at", Attrs.n(NOW.plusSeconds(60).toEpochMilli()));  // waiting for a retry a minute from now
+        }
+        boolean listed = guard == Guard.LISTED ? guardHolds : guard == Guard.NOT_LISTED && !guardHolds;
+        if (listed) {
+            item.put("gsi2pk", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(run.id()))));
+            item.put("gsi2sk", Attrs.s(RunItems.activeSortKey(NOW.minusSeconds(60), run.id())));
+        }
+        table.client().putItem(b -> b.tableName(table.name()).item(item));
+        return run;
+    }
+
+    static Map<String, AttributeValue> item(long runId) {
+        return table.get(RunItems.pk(runId), RunItems.SK, true);
+    }
+
+    static boolean apply(Event event, Run run, boolean guardHolds) {
+        Run mine = run.toBuilder().lease(ME, run.leaseUntil()).build();
+        Run ended = mine.toBuilder().output(Json.object()).steps(List.of()).updatedAt(NOW).completedAt(NOW)
+                .startedAt(NOW).attempts(1).build();
+        Instant seen = guardHolds ? run.updatedAt() : run.updatedAt().minusMillis(1);
+        return switch (event) {
+            case CREATE -> {
+                try {
+                    runs.create(run);
+                    yield true;
+                } catch (DuplicateIdException e) {
+                    yield false;
+                }
+            }
+            case CLAIM -> runs.claim(run.id(), ME, NOW, NOW.plusSeconds(60)) instanceof ClaimResult.Claimed;
+            case CHECKPOINT -> runs.checkpoint(mine.toBuilder().updatedAt(NOW).lease(ME, NOW.plusSeconds(60)).build())
+                    .written();
+            case RELEASE -> runs.release(mine).written();
+            case YIELD -> runs.yieldLease(mine.toBuilder().lease(ME, NOW).updatedAt(NOW).build()).written();
+            case DEFER -> runs.defer(mine.toBuilder().status(RunStatus.PENDING).updatedAt(NOW)
+                    .wakeAt(NOW.plusSeconds(5)).build()).written();
+            case COMPLETE -> runs.finish(ended.toBuilder().status(RunStatus.COMPLETED).build()).written();
+            case FAIL -> runs.finish(ended.toBuilder().status(RunStatus.FAILED).error("boom").build()).written();
+            case COMPLETE_UNCLAIMED -> runs.finishUnclaimed(ended.toBuilder().status(RunStatus.COMPLETED).build(), seen)
+                    .written();
+            case FAIL_UNCLAIMED -> runs.finishUnclaimed(ended.toBuilder().status(RunStatus.FAILED).error("boom")
+                    .build(), seen).written();
+            case CANCEL -> runs.cancel(run.id(), new dev.kickoff.core.run.RunError("cancelled", "the run was cancelled"),
+                    NOW).written();
+            case RETRY -> runs.retry(run.toBuilder().status(RunStatus.PENDING).error(null).updatedAt(NOW)
+                    .retries(1).build(), seen).written();
+            case WATCH -> runs.watch(run.id(), NOW);
+            case RECOVER -> {
+                ActiveRuns.Snapshot snapshot = active.read(run.id()).orElse(null);
+                if (snapshot != null && !guardHolds) {
+                    table.client().updateItem(b -> b.tableName(table.name())
+                            .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                            .updateExpression("SET updated_at = :now")
+                            .expressionAttributeValues(Map.of(":now", Attrs.instant(NOW))));  // it moved since
+                }
+                yield snapshot != null && active.recordRecovery(snapshot, NOW);
+            }
+            case UNLIST -> active.unlist(run.id());
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void everyRowLandsAndLeavesTheRunInItsTargetState(Transition row) {
+        Run run = row.from() == null ? run(IDS.incrementAndGet(), RunStatus.PENDING) : prepare(row.from(), row.guard(), true);
+
+        assertThat(apply(row.event(), run, true)).as(row.toString()).isTrue();
+
+        assertThat(runs.find(run.id()).orElseThrow().status()).isEqualTo(row.to());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("guardedRows")
+    void everyRowsGuardMatters(Transition row) {
+        Run run = prepare(row.from(), row.guard(), false);
+        Map<String, AttributeValue> before = item(run.id());
+
+        assertThat(apply(row.event(), run, false)).as(row + " with its guard broken").isFalse();
+
+        if (row.event() != Event.RECOVER) {  // the test itself moved that run
+            assertThat(item(run.id())).isEqualTo(before);
+        }
+    }
+
+    @ParameterizedTest(name = "{1} from {0}")
+    @MethodSource("refusedPairs")
+    void everyPairThatIsNotARowIsRefused(RunStatus state, Event event) {
+        if (state == null) {
+            Run absent = run(IDS.incrementAndGet(), RunStatus.PENDING).toBuilder().lease(ME, NOW.minusSeconds(1)).build();
+            assertThat(apply(event, absent, true)).isFalse();
+            assertThat(item(absent.id())).as("nothing created").isNull();
+            return;
+        }
+        Run run = prepare(state, event == Event.UNLIST ? Guard.LISTED : Guard.NONE, true);
+        Map<String, AttributeValue> before = item(run.id());
+
+        assertThat(apply(event, run, true)).as(event + " from " + state).isFalse();
+
+        assertThat(item(run.id())).isEqualTo(before);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kickoff.streams;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import dev.kickoff.bootstrap.LogContext;
+import dev.kickoff.core.webhook.EventFanout;
+import dev.kickoff.core.webhook.WebhookEvent;
+import dev.kickoff.lambda.StreamBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
+
+/**
+ * One stream record: what it means for webhooks ({@link StreamEvents}), fanned out to the subscriptions that want it.
+ * A record that cannot mean anything (not an event, or an item that cannot be read) is skipped with a log line; a
+ * record whose fan-out fails is a failure, so the stream is retried from it (records after it are retried too,
+ * which the derived event and delivery IDs make harmless).
+ */
+public final class StreamRecordProcessor implements StreamBatch.RecordProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamRecordProcessor.class);
+
+    private final EventFanout fanout;
+    private final String baseUrl;
+
+    /** @param publicUrl where clients reach the API (template.yaml: the HTTP API's URL), for run URLs in payloads */
+    public StreamRecordProcessor(EventFanout fanout, String publicUrl) {
+        this.fanout = fanout;
+        // Without it run URLs in payloads would be relative.
+        this.baseUrl = publicUrl == null ? "" : publicUrl.replaceAll("/+$", "");
+    }
+
+    @Override
+    public boolean process(DynamodbEvent.DynamodbStreamRecord record) {
+        Optional<WebhookEvent> derived;
+        try {
+            derived = StreamEvents.derive(record, baseUrl);
+        } catch (RuntimeException e) {
+            LOG.error("skipping stream record {}: its item cannot be read as an event: {}", record.getEventID(),
+                    e.toString());
+            return true;
+        }
+        if (derived.isEmpty()) {
+            return true;
+        }
+        try {
+            LogContext.put(LogContext.ORG_ID, derived.get().orgId());
+            fanout.publish(derived.get());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("fan-out of {} failed; the stream retries from record {}: {}", derived.get().id(),
+                    record.getDynamodb().getSequenceNumber(), e.toString());
+            return false;
+        } finally {
+            LogContext.clear();
+        }
+    }
+}
