@@ -274,6 +274,11 @@ public final class CompositionRoot {
         return new EventFanout(webhookStore, deliveryQueue(), clock, settings.webhooks());
     }
 
+    /** Webhook deliveries through the SSRF-safe sender (loopback endpoints allowed in local mode only). */
+    public DeliveryProcessor deliveries() {
+        return deliveries(new dev.kickoff.adapters.outbound.SafeHttpSender(settings.local()));
+    }
+
     public DeliveryProcessor deliveries(WebhookSender sender) {
         return new DeliveryProcessor(webhookStore, deliveryQueue(), sender, clock, settings.webhooks());
     }

@@ -1,6 +1,5 @@
 package dev.kickoff.delivery;
 
-import dev.kickoff.adapters.outbound.SafeHttpSender;
 import dev.kickoff.bootstrap.CompositionRoot;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
@@ -12,8 +11,7 @@ import java.time.Clock;
 public class DeliveryBeans {
     @Singleton
     DeliveryMessageProcessor processor(CompositionRoot root) {
-        // Loopback endpoints are allowed in local mode only (KICKOFF_LOCAL=true).
-        return new DeliveryMessageProcessor(root.deliveries(new SafeHttpSender(root.settings().local())));
+        return new DeliveryMessageProcessor(root.deliveries());
     }
 
     @Singleton
