@@ -152,7 +152,8 @@ class TemplateContractTest {
         assertThat(statements).hasSize(2);
         Map<?, ?> query = (Map<?, ?>) statements.get(0);
         assertThat(query.get("Action")).isEqualTo(List.of("dynamodb:Query"));
-        assertThat(query.get("Resource")).isEqualTo(new Intrinsic.Sub("${KickoffTable.Arn}/index/gsi2"));
+        assertThat(query.get("Resource")).as("the active-runs and the wake-up indexes, nothing else").isEqualTo(List.of(
+                new Intrinsic.Sub("${KickoffTable.Arn}/index/gsi2"), new Intrinsic.Sub("${KickoffTable.Arn}/index/gsi3")));
         Map<?, ?> items = (Map<?, ?>) statements.get(1);
         assertThat(items.get("Action")).as("no Scan, no Put, no Delete")
                 .isEqualTo(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"));

@@ -66,6 +66,10 @@ final class StepLoop {
         record Halted(Outcome outcome) implements Progress {
         }
 
+        /** A step waits until {@code wakeAt}: the run is suspended; {@code records} end with its waiting record. */
+        record Suspended(Run run, List<StepRecord> records, Instant wakeAt) implements Progress {
+        }
+
         /**
          * A step asked to be run again at {@code wakeAt} (its {@code retry}, or a {@link StepResult.RetryLater}): the
          * run yields until then; {@code records} end with that step's {@code retrying} record.
@@ -107,12 +111,15 @@ final class StepLoop {
         List<StepRecord> records = new ArrayList<>();
         Set<String> done = new HashSet<>();
         java.util.Map<String, Integer> attempts = new java.util.HashMap<>();
+        java.util.Map<String, Instant> waitingSince = new java.util.HashMap<>();
         for (StepRecord r : run.steps()) {
             if (r.completed() || r.failed()) {
                 records.add(r);
                 done.add(r.id());
             } else if (StepRecord.RETRYING.equals(r.status())) {
                 attempts.put(r.id(), r.attempts());
+            } else if (StepRecord.WAITING.equals(r.status())) {
+                waitingSince.put(r.id(), r.startedAt());
             }
         }
         ObjectNode scope = scope(run, records);
@@ -130,7 +137,7 @@ final class StepLoop {
                 return new Progress.Paused(run, records);
             }
             StepType type = registry.find(step.type()).orElse(null);
-            Instant started = clock.instant();
+            Instant started = waitingSince.getOrDefault(step.id(), clock.instant());
             if (type == null) {
                 records.add(failedRecord(step, null, "unknown step type '" + step.type() + "'", started, 1));
                 return new Progress.Ended(run, RunStatus.FAILED, null, new RunError(RunError.STEP_FAILED,
@@ -150,7 +157,7 @@ final class StepLoop {
                 }
                 config = Templates.resolve(step.config(), scope, budget, "/steps/" + i + "/config");
                 StepResult result = type.execute(new StepInvocation(step, config, run, scope, budget, runCase,
-                        attempt));
+                        attempt, started, clock.instant()));
                 if (runCase != null) {
                     scope.set("case", runCase.scope());
                 }
@@ -167,6 +174,11 @@ final class StepLoop {
                                 recordable(config), null, sk.reason(), started, clock.instant(), attempt);
                         records.add(record);
                         ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
+                    }
+                    case StepResult.Suspend wait -> {
+                        records.add(new StepRecord(step.id(), step.type(), StepRecord.WAITING, recordable(config),
+                                null, null, started, null, attempt));
+                        return new Progress.Suspended(run, records, wait.until());
                     }
                     case StepResult.RetryLater later -> {
                         records.add(new StepRecord(step.id(), step.type(), StepRecord.RETRYING, recordable(config),
