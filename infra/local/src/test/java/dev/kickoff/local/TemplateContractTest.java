@@ -204,7 +204,7 @@ class TemplateContractTest {
         assertThat(stream.bisectBatchOnFunctionError()).isTrue();
         assertThat(stream.maximumRetryAttempts()).as("a poison record must not block the shard forever")
                 .isBetween(0, 100);
-        assertThat(stream.filterPatterns()).hasSize(2);
+        assertThat(stream.filterPatterns()).as("run transitions, out of suspended (run.resumed), cases").hasSize(3);
         assertThat(streams.environment()).containsKeys("KICKOFF_PUBLIC_URL", "KICKOFF_WEBHOOK_QUEUE_URL");
     }
 }

@@ -134,6 +134,9 @@ class DynamoRunLifecycleTest {
                     .wakeAt(NOW.plusSeconds(5)).build()).written();
             case COMPLETE -> runs.finish(ended.toBuilder().status(RunStatus.COMPLETED).build()).written();
             case FAIL -> runs.finish(ended.toBuilder().status(RunStatus.FAILED).error("boom").build()).written();
+            case TIME_OUT -> runs.finish(ended.toBuilder().status(RunStatus.FAILED)
+                    .failure(new dev.kickoff.core.run.RunError("timed_out", "the run did not finish within its timeout"))
+                    .build()).written();
             case COMPLETE_UNCLAIMED -> runs.finishUnclaimed(ended.toBuilder().status(RunStatus.COMPLETED).build(), seen)
                     .written();
             case FAIL_UNCLAIMED -> runs.finishUnclaimed(ended.toBuilder().status(RunStatus.FAILED).error("boom")

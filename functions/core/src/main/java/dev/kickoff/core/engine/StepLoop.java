@@ -127,11 +127,18 @@ final class StepLoop {
             scope.set("case", runCase.scope());
         }
 
+        // A run that has not finished within its workflow's timeout fails, whatever it is waiting for: checked before
+        // every step, and a wait or a retry never ends after it (so the run wakes in time to fail).
+        Instant timeoutAt = definition.timeout() == null ? null : run.createdAt().plus(definition.timeout());
         List<StepDefinition> steps = definition.steps();
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition step = steps.get(i);
             if (done.contains(step.id())) {
                 continue;
+            }
+            if (timeoutAt != null && !clock.instant().isBefore(timeoutAt)) {
+                return new Progress.Ended(run, RunStatus.FAILED, null, new RunError(RunError.TIMED_OUT,
+                        "the run did not finish within its timeout of " + definition.timeout()), records);
             }
             if (deadline != null && !clock.instant().isBefore(deadline)) {
                 return new Progress.Paused(run, records);
@@ -178,16 +185,19 @@ final class StepLoop {
                     case StepResult.Suspend wait -> {
                         records.add(new StepRecord(step.id(), step.type(), StepRecord.WAITING, recordable(config),
                                 null, null, started, null, attempt));
-                        return new Progress.Suspended(run, records, wait.until());
+                        return new Progress.Suspended(run, records, cap(wait.until(), timeoutAt));
                     }
                     case StepResult.RetryLater later -> {
                         records.add(new StepRecord(step.id(), step.type(), StepRecord.RETRYING, recordable(config),
                                 null, later.reason(), started, clock.instant(), attempt));
-                        return new Progress.Deferred(run, records, later.at());
+                        return new Progress.Deferred(run, records, cap(later.at(), timeoutAt));
                     }
                     case StepResult.Failed f -> {
                         Progress stop = failed(run, step, config, f.code(), f.message(), f.retryable(), f.retryAfter(),
                                 attempt, started, records, scope);
+                        if (stop instanceof Progress.Deferred d) {
+                            stop = new Progress.Deferred(d.run(), d.records(), cap(d.wakeAt(), timeoutAt));
+                        }
                         if (stop != null) {
                             return stop;
                         }
@@ -272,6 +282,10 @@ final class StepLoop {
             wait = retryAfter;
         }
         return wait.compareTo(StepDefinition.Retry.MAX_BACKOFF) > 0 ? StepDefinition.Retry.MAX_BACKOFF : wait;
+    }
+
+    private static Instant cap(Instant wake, Instant timeoutAt) {
+        return timeoutAt != null && timeoutAt.isBefore(wake) ? timeoutAt : wake;
     }
 
     /** JSON truthiness for {@code if}: false, null, 0, "", "false" and "0" are falsy; anything else is truthy. */

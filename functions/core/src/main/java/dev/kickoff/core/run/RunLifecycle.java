@@ -53,6 +53,11 @@ public final class RunLifecycle {
          * the sweeper reads for runs due soon.
          */
         SUSPEND(Actor.WORKER),
+        /**
+         * The lease holder ends a run that has not finished within its workflow's {@code timeout} as failed
+         * ({@code timed_out}): checked before every step and when the run wakes (a wait never outlasts the timeout).
+         */
+        TIME_OUT(Actor.WORKER),
         /** The lease holder ends the run completed. */
         COMPLETE(Actor.WORKER),
         /** The lease holder (or the sweeper, giving a run up) ends the run failed; a case run's case goes to Error. */
@@ -168,6 +173,8 @@ public final class RunLifecycle {
                     "UpdateItem SET status, output, steps, completed_at; REMOVE lease_owner, lease_until, error, gsi2pk, gsi2sk"),
             new Transition(RUNNING, Event.FAIL, Guard.LEASE_HELD, FAILED,
                     "the same UpdateItem with error; a case run's: TransactWriteItems with its case to Error"),
+            new Transition(RUNNING, Event.TIME_OUT, Guard.LEASE_HELD, FAILED,
+                    "the FAIL write, with error_code timed_out"),
             new Transition(PENDING, Event.COMPLETE_UNCLAIMED, Guard.UNCHANGED, COMPLETED,
                     "UpdateItem SET status, output, steps, started_at, attempts, completed_at; REMOVE gsi2pk, gsi2sk"),
             new Transition(PENDING, Event.FAIL_UNCLAIMED, Guard.UNCHANGED, FAILED,

@@ -114,6 +114,9 @@ class RunLifecycleTest {
                     .wakeAt(NOW.plusSeconds(5)).build()).written();
             case COMPLETE -> store.finish(ended.toBuilder().status(RunStatus.COMPLETED).build()).written();
             case FAIL -> store.finish(ended.toBuilder().status(RunStatus.FAILED).error("boom").build()).written();
+            case TIME_OUT -> store.finish(ended.toBuilder().status(RunStatus.FAILED)
+                    .failure(new RunError(RunError.TIMED_OUT, "the run did not finish within its timeout")).build())
+                    .written();
             case COMPLETE_UNCLAIMED -> store.finishUnclaimed(ended.toBuilder().status(RunStatus.COMPLETED).build(), seen)
                     .written();
             case FAIL_UNCLAIMED -> store.finishUnclaimed(ended.toBuilder().status(RunStatus.FAILED).error("boom")
