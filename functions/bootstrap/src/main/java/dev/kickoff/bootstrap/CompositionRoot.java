@@ -20,6 +20,7 @@ import dev.kickoff.core.workflow.WorkflowDefinitions;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.adapters.aws.AwsClients;
 import dev.kickoff.adapters.aws.DynamoActiveRuns;
+import dev.kickoff.adapters.aws.DynamoWakeups;
 import dev.kickoff.adapters.aws.DynamoCaseStore;
 import dev.kickoff.adapters.aws.DynamoIdempotencyStore;
 import dev.kickoff.adapters.aws.DynamoOrganizationStore;
@@ -216,7 +217,8 @@ public final class CompositionRoot {
 
     /** Finds and moves runs nothing else will (see RunSweeper); one per sweeper instance, it keeps its place. */
     public RunSweeper sweeper() {
-        return new RunSweeper(new DynamoActiveRuns(table), runQueue(), executor(), clock, settings.timings().sweep());
+        return new RunSweeper(new DynamoActiveRuns(table), new DynamoWakeups(table), runQueue(), executor(), clock,
+                settings.timings().sweep());
     }
 
     public CaseService cases() {

@@ -22,7 +22,8 @@ import java.util.Optional;
  * What a stream record means for webhooks (the contract in docs/data-model.md):
  * <ul>
  *   <li>a run ({@code type = run}) modified into {@code completed}, {@code failed} or {@code suspended} from
- *       another status: {@code run.completed} / {@code run.failed} / {@code run.suspended};</li>
+ *       another status: {@code run.completed} / {@code run.failed} (with {@code error: {code, message}}) /
+ *       {@code run.suspended}; out of {@code suspended} into another: {@code run.resumed};</li>
  *   <li>a case ({@code type = case}) inserted: {@code case.created}; modified with a different status:
  *       {@code case.status_changed}.</li>
  * </ul>
@@ -64,6 +65,8 @@ final class StreamEvents {
             type = WebhookEventType.RUN_FAILED;
         } else if (RunStatus.SUSPENDED.wireName().equals(status)) {
             type = WebhookEventType.RUN_SUSPENDED;
+        } else if (RunStatus.SUSPENDED.wireName().equals(s(old, "status"))) {
+            type = WebhookEventType.RUN_RESUMED;  // out of suspended, into pending or in_progress
         } else {
             return Optional.empty();
         }

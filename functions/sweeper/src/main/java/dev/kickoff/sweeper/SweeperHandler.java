@@ -68,6 +68,7 @@ public class SweeperHandler implements RequestHandler<ScheduledEvent, Map<String
                     out.put("examined", report.examined());
                     out.put("requeued", report.requeued());
                     out.put("given_up", report.givenUp());
+                    out.put("woken", report.woken());
                     out.put("unlisted", report.unlisted());
                     out.put("errors", report.errors());
                     out.put("complete", report.complete());

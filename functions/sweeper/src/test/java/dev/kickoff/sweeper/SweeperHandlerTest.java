@@ -322,6 +322,42 @@ class SweeperHandlerTest {
     }
 
     @Test
+    void aLongWaitIsWokenByASweepThatSendsItsMessageAndTheWorkerResumesIt() {
+        long wf = publish("""
+                {"name": "long wait", "steps": [{"id": "wait", "type": "delay", "config": {"duration": "P3D"}},
+                                                {"id": "after", "type": "transform", "config": {"mapping": {"ok": true}}}]}""");
+        Run run = runtime.runs().start(principal, wf, new RunRequest(Json.object(), null)).run();
+        assertThat(worker.drain()).isEqualTo(1);
+        assertThat(read(run.id()).status()).isEqualTo(RunStatus.SUSPENDED);
+        assertThat(item(run.id())).as("listed in the wake-up index").containsKeys("wake_pk", "wake_sk");
+        assertThat(messages("RunsQueue")).as("no message can be held back three days").isZero();
+        assertThat(sweep(schedule(sweeperEnv))).containsEntry("woken", 0);
+
+        // Three days later: the wait began three days ago and its wake time has passed (as the clock would have it).
+        Instant began = Instant.now().minus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant wake = began.plus(java.time.Duration.ofDays(3));
+        var steps = (com.fasterxml.jackson.databind.node.ArrayNode) Json.read(item(run.id()).get("steps").s());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) steps.get(0)).put("started_at", began.toString());
+        String sortable = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(wake);
+        runtime.dynamo().updateItem(b -> b.tableName(runtime.settings().table())
+                .key(Map.of("pk", AttributeValue.fromS("RUN#" + run.id()), "sk", AttributeValue.fromS("RUN")))
+                .updateExpression("SET wake_at = :at, wake_sk = :sk, steps = :steps")
+                .expressionAttributeValues(Map.of(
+                        ":at", AttributeValue.fromN(Long.toString(wake.toEpochMilli())),
+                        ":sk", AttributeValue.fromS(sortable + "#" + String.format("%016d", run.id()) + "#"
+                                + principal.orgId()),
+                        ":steps", AttributeValue.fromS(Json.write(steps)))));
+
+        assertThat(sweep(schedule(sweeperEnv))).containsEntry("woken", 1);
+        assertThat(worker.drain()).isGreaterThanOrEqualTo(1);
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(item(run.id())).as("the claim that woke it took it out of the index")
+                .doesNotContainKeys("wake_pk", "wake_sk", "wake_at");
+    }
+
+    @Test
     void theSweepersSettingsComeFromTheTemplate() {
         var timings = Settings.fromEnvironment(sweeperSpec.environment()).timings();
         assertThat(timings.sweep().grace()).isEqualTo(Duration.ofMinutes(2));

@@ -97,11 +97,15 @@ public final class RunMessageProcessor implements SqsBatch.MessageProcessor {
                     redelivery.after(message.getReceiptHandle(), until(b.retryAt()));
                     yield false;
                 }
-                // A step asked to be retried later: its message for then is on the queue.
+                // A step asked to be retried later, or the run waits (a delay): its wake-up is arranged.
                 case Outcome.Deferred d -> true;
+                case Outcome.Suspended w -> true;
                 // Early (or an extra one): back when the run is due. The wake-up message is on the queue anyway, so a
                 // lost visibility change costs nothing but an extra delivery.
                 case Outcome.NotDue n -> {
+                    if (until(n.wakeAt()).compareTo(RunQueue.MAX_DELAY) > 0) {
+                        yield true;  // a long wait: the wake-up index has the run; the sweeper sends its message
+                    }
                     redelivery.after(message.getReceiptHandle(), until(n.wakeAt()));
                     yield false;
                 }

@@ -299,6 +299,50 @@ class RunWorkerHandlerTest {
     }
 
     @Test
+    void aShortDelaySuspendsTheRunAndItsHeldBackMessageResumesItFromTheRealQueue() {
+        long wf = publish("""
+                {"name": "delay", "steps": [{"id": "wait", "type": "delay", "config": {"duration": "PT1S"}},
+                                            {"id": "after", "type": "transform", "config": {"mapping": {"ok": true}}}]}""");
+        Run run = trigger(wf, "{}");
+        var source = new SqsEventSource(runtime.sqs(), resources, worker,
+                worker.events(EventSource.Sqs.class).getFirst(), newWorker());
+
+        source.drain();
+        Run waiting = read(run.id());
+        assertThat(waiting.status()).isEqualTo(RunStatus.SUSPENDED);
+        assertThat(waiting.leaseOwner()).as("no Lambda holds the wait").isNull();
+        assertThat(waiting.wakeAt()).isNotNull();
+
+        for (int i = 0; i < 20 && read(run.id()).status() != RunStatus.COMPLETED; i++) {
+            source.pollOnce(1);
+        }
+        Run done = read(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.completedAt()).isAfterOrEqualTo(waiting.wakeAt());
+        assertThat(Json.write(done.output())).isEqualTo("{\"ok\":true}");
+    }
+
+    @Test
+    void aRunWaitingPastItsWorkflowsTimeoutWakesAtTheTimeoutAndFailsTimedOut() {
+        long wf = publish("""
+                {"name": "timeout", "timeout": "PT1S",
+                 "steps": [{"id": "wait", "type": "delay", "config": {"duration": "P1D"}}]}""");
+        Run run = trigger(wf, "{}");
+        var source = new SqsEventSource(runtime.sqs(), resources, worker,
+                worker.events(EventSource.Sqs.class).getFirst(), newWorker());
+        source.drain();
+        assertThat(read(run.id()).status()).isEqualTo(RunStatus.SUSPENDED);
+        assertThat(read(run.id()).wakeAt()).as("the wait is cut at the timeout").isEqualTo(run.createdAt().plusSeconds(1));
+
+        for (int i = 0; i < 20 && read(run.id()).status() != RunStatus.FAILED; i++) {
+            source.pollOnce(1);
+        }
+        Run failed = read(run.id());
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("timed_out");
+    }
+
+    @Test
     void theTemplateSaysWhatTheLocalStackAndTheTestsAssume() {
         var sqs = worker.events(EventSource.Sqs.class);
         assertThat(sqs).hasSize(1);

@@ -242,14 +242,20 @@ public final class KickoffLocal implements AutoCloseable {
         Map<String, AttributeValue> start = null;
         int requeued = 0;
         do {
+            // Suspended runs waiting on a held-back message lost it too (those in the wake-up index are the sweeper's).
             var page = runtime.dynamo().scan(ScanRequest.builder().tableName(runtime.settings().table())
-                    .filterExpression("#type = :run AND (#status = :pending OR #status = :running)")
+                    .filterExpression("#type = :run AND (#status = :pending OR #status = :running"
+                            + " OR (#status = :suspended AND attribute_exists(wake_at) AND attribute_not_exists(wake_pk)))")
                     .expressionAttributeNames(Map.of("#type", "type", "#status", "status"))
                     .expressionAttributeValues(Map.of(":run", AttributeValue.fromS("run"),
-                            ":pending", AttributeValue.fromS("pending"), ":running", AttributeValue.fromS("in_progress")))
+                            ":pending", AttributeValue.fromS("pending"), ":running", AttributeValue.fromS("in_progress"),
+                            ":suspended", AttributeValue.fromS("suspended")))
                     .exclusiveStartKey(start).build());
             for (var item : page.items()) {
-                queue.enqueue(Long.parseLong(item.get("org_id").n()), Long.parseLong(item.get("run_id").n()));
+                long wake = item.containsKey("wake_at") ? Long.parseLong(item.get("wake_at").n()) : 0;
+                long delayMillis = Math.max(0, wake - System.currentTimeMillis());
+                queue.enqueue(Long.parseLong(item.get("org_id").n()), Long.parseLong(item.get("run_id").n()),
+                        java.time.Duration.ofMillis(Math.min(delayMillis, 900_000)));
                 requeued++;
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;

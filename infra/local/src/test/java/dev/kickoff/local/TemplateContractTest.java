@@ -152,7 +152,8 @@ class TemplateContractTest {
         assertThat(statements).hasSize(2);
         Map<?, ?> query = (Map<?, ?>) statements.get(0);
         assertThat(query.get("Action")).isEqualTo(List.of("dynamodb:Query"));
-        assertThat(query.get("Resource")).isEqualTo(new Intrinsic.Sub("${KickoffTable.Arn}/index/gsi2"));
+        assertThat(query.get("Resource")).as("the active-runs and the wake-up indexes, nothing else").isEqualTo(List.of(
+                new Intrinsic.Sub("${KickoffTable.Arn}/index/gsi2"), new Intrinsic.Sub("${KickoffTable.Arn}/index/gsi3")));
         Map<?, ?> items = (Map<?, ?>) statements.get(1);
         assertThat(items.get("Action")).as("no Scan, no Put, no Delete")
                 .isEqualTo(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"));
@@ -203,7 +204,7 @@ class TemplateContractTest {
         assertThat(stream.bisectBatchOnFunctionError()).isTrue();
         assertThat(stream.maximumRetryAttempts()).as("a poison record must not block the shard forever")
                 .isBetween(0, 100);
-        assertThat(stream.filterPatterns()).hasSize(2);
+        assertThat(stream.filterPatterns()).as("run transitions, out of suspended (run.resumed), cases").hasSize(3);
         assertThat(streams.environment()).containsKeys("KICKOFF_PUBLIC_URL", "KICKOFF_WEBHOOK_QUEUE_URL");
     }
 

@@ -144,7 +144,8 @@ public final class DynamoRunStore implements RunStore {
                     // again should this worker die too.
                     .updateExpression("SET #status = :running, lease_owner = :owner, lease_until = :until, "
                             + "attempts = if_not_exists(attempts, :zero) + :one, "
-                            + "started_at = if_not_exists(started_at, :now), updated_at = :now REMOVE wake_at")
+                            + "started_at = if_not_exists(started_at, :now), updated_at = :now "
+                            + "REMOVE wake_at, wake_pk, wake_sk")
                     .conditionExpression(condition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
@@ -163,7 +164,7 @@ public final class DynamoRunStore implements RunStore {
             if (current.status() == RunStatus.IN_PROGRESS) {
                 return new ClaimResult.Busy(current);
             }
-            if (current.status() == RunStatus.PENDING) {
+            if (current.status() == RunStatus.PENDING || current.wakeAt() != null) {
                 return new ClaimResult.NotDue(current);
             }
             return new ClaimResult.NotRunnable(current);
@@ -191,6 +192,24 @@ public final class DynamoRunStore implements RunStore {
                         ":steps", Attrs.s(RunItems.steps(run.steps())),
                         ":until", Attrs.n(run.leaseUntil().toEpochMilli()),
                         ":updated", Attrs.instant(run.updatedAt()))));
+    }
+
+    @Override
+    public WriteResult suspend(Run run, boolean wakeListed) {
+        Map<String, AttributeValue> values = RunItems.values(
+                ":suspended", Attrs.s(RunStatus.SUSPENDED.wireName()),
+                ":steps", Attrs.s(RunItems.steps(run.steps())),
+                ":updated", Attrs.instant(run.updatedAt()),
+                ":wake", Attrs.n(run.wakeAt().toEpochMilli()));
+        String listing = "";
+        if (wakeListed) {
+            // Keys only, spread by the run ID's random bits; soonest first, so the sweeper reads only what is due.
+            listing = ", wake_pk = :wakePk, wake_sk = :wakeSk";
+            values.put(":wakePk", Attrs.s(RunItems.wakePartition(RunItems.activePartitionOf(run.id()))));
+            values.put(":wakeSk", Attrs.s(RunItems.wakeSortKey(run.wakeAt(), run.id(), run.orgId())));
+        }
+        return execute(leased(Event.SUSPEND, run, "SET #status = :suspended, steps = :steps, updated_at = :updated, "
+                + "wake_at = :wake" + listing + " REMOVE lease_owner, lease_until", values));
     }
 
     @Override
@@ -268,7 +287,7 @@ public final class DynamoRunStore implements RunStore {
         return UpdateItemRequest.builder().tableName(table.name())
                 .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
                 .updateExpression("SET #status = :failed, #error = :error, error_code = :code, updated_at = :at, "
-                        + "completed_at = :at REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk")
+                        + "completed_at = :at REMOVE lease_owner, lease_until, wake_at, wake_pk, wake_sk, gsi2pk, gsi2sk")
                 .conditionExpression(condition)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
@@ -294,7 +313,7 @@ public final class DynamoRunStore implements RunStore {
         StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
                 + "completed_at = :completed");
         // Leaving the index of active runs in the same write: a finished run is never swept.
-        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk");
+        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, wake_at, wake_pk, wake_sk, gsi2pk, gsi2sk");
         Map<String, AttributeValue> values = RunItems.values(
                 ":final", Attrs.s(run.status().wireName()),
                 ":steps", Attrs.s(RunItems.steps(run.steps())),

@@ -30,6 +30,7 @@ final class RunConditions {
         return switch (guard) {
             case NONE -> null;
             case DUE -> "(attribute_not_exists(wake_at) OR wake_at <= :nowMillis)";
+            case WAKE_DUE -> "wake_at <= :nowMillis";
             case ID_FREE -> "attribute_not_exists(pk)";
             case LEASE_EXPIRED -> "lease_until <= :nowMillis";
             case LEASE_HELD -> "lease_owner = :owner";

@@ -49,6 +49,18 @@ final class RunItems {
     }
 
     /** Spread by the ID's low bits, which are random (see IdGenerator). */
+    /** The sparse, keys-only index of long waits (template.yaml: KickoffTable's gsi3), read by the sweeper. */
+    static final String WAKE_INDEX = "gsi3";
+
+    static String wakePartition(int partition) {
+        return "WAKE#" + partition;
+    }
+
+    /** Soonest first within a partition: the wake time, fixed-width, the padded ID, then its org (for the message). */
+    static String wakeSortKey(Instant wakeAt, long runId, long orgId) {
+        return Attrs.sortable(wakeAt) + "#" + Attrs.pad(runId) + "#" + orgId;
+    }
+
     static int activePartitionOf(long runId) {
         return (int) Math.floorMod(runId, (long) ACTIVE_PARTITIONS);
     }

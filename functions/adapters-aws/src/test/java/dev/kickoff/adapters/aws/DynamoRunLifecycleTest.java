@@ -89,6 +89,10 @@ class DynamoRunLifecycleTest {
             item.put("lease_owner", Attrs.s(run.leaseOwner()));
             item.put("lease_until", Attrs.n(until.toEpochMilli()));
         }
+        if (status == RunStatus.SUSPENDED) {  // a wait that is over, or (its guard broken) an hour away
+            item.put("wake_at", Attrs.n((guard == Guard.WAKE_DUE && !guardHolds ? NOW.plusSeconds(3600)
+                    : NOW.minusSeconds(1)).toEpochMilli()));
+        }
         if (guard == Guard.DUE && !guardHolds) {
             item.put("wake_at", Attrs.n(NOW.plusSeconds(60).toEpochMilli()));  // waiting for a retry a minute from now
         }
@@ -124,10 +128,15 @@ class DynamoRunLifecycleTest {
                     .written();
             case RELEASE -> runs.release(mine).written();
             case YIELD -> runs.yieldLease(mine.toBuilder().lease(ME, NOW).updatedAt(NOW).build()).written();
+            case SUSPEND -> runs.suspend(mine.toBuilder().status(RunStatus.SUSPENDED).updatedAt(NOW)
+                    .wakeAt(NOW.plusSeconds(3600)).build(), true).written();
             case DEFER -> runs.defer(mine.toBuilder().status(RunStatus.PENDING).updatedAt(NOW)
                     .wakeAt(NOW.plusSeconds(5)).build()).written();
             case COMPLETE -> runs.finish(ended.toBuilder().status(RunStatus.COMPLETED).build()).written();
             case FAIL -> runs.finish(ended.toBuilder().status(RunStatus.FAILED).error("boom").build()).written();
+            case TIME_OUT -> runs.finish(ended.toBuilder().status(RunStatus.FAILED)
+                    .failure(new dev.kickoff.core.run.RunError("timed_out", "the run did not finish within its timeout"))
+                    .build()).written();
             case COMPLETE_UNCLAIMED -> runs.finishUnclaimed(ended.toBuilder().status(RunStatus.COMPLETED).build(), seen)
                     .written();
             case FAIL_UNCLAIMED -> runs.finishUnclaimed(ended.toBuilder().status(RunStatus.FAILED).error("boom")

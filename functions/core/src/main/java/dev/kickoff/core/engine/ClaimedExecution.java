@@ -121,7 +121,29 @@ final class ClaimedExecution {
             case StepLoop.Progress.Paused p -> yieldLease(p.run(), p.records());
             case StepLoop.Progress.Halted h -> h.outcome();
             case StepLoop.Progress.Deferred d -> defer(d.run(), d.records(), d.wakeAt());
+            case StepLoop.Progress.Suspended w -> suspend(w.run(), w.records(), w.wakeAt());
         };
+    }
+
+    /**
+     * {@code SUSPEND}: the run waits until {@code wakeAt} without a Lambda. Up to 15 minutes away, its wake-up message
+     * is sent first, held back until then (refused afterwards, the message is a harmless extra); further away, the
+     * write lists it in the wake-up index, from which the sweeper sends that message once the wake time is near.
+     */
+    private Outcome suspend(Run run, List<StepRecord> records, Instant wakeAt) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Duration delay = Duration.between(now, wakeAt);
+        boolean byMessage = delay.compareTo(RunQueue.MAX_DELAY) <= 0;
+        Run suspended = run.toBuilder().status(RunStatus.SUSPENDED).steps(records).updatedAt(now)
+                .wakeAt(wakeAt.truncatedTo(ChronoUnit.MILLIS)).build();
+        if (byMessage) {
+            queue.enqueue(run.orgId(), run.id(), delay.isNegative() ? Duration.ZERO : delay);
+        }
+        WriteResult result = runs.suspend(suspended, !byMessage);
+        if (!result.written()) {
+            return moved(suspended, result);
+        }
+        return new Outcome.Suspended(suspended.toBuilder().lease(null, null).build(), suspended.wakeAt());
     }
 
     /**

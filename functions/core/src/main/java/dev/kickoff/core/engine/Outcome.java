@@ -38,6 +38,10 @@ public sealed interface Outcome {
     record NotDue(Run run, Instant wakeAt) implements Outcome {
     }
 
+    /** This delivery suspended the run until {@code wakeAt} (a {@code delay}): its wake-up is arranged. */
+    record Suspended(Run run, Instant wakeAt) implements Outcome {
+    }
+
     /** The run is suspended, waiting for a signal: nothing for a worker to do. */
     record NotRunnable(Run run) implements Outcome {
     }

@@ -2,6 +2,7 @@ package dev.kickoff.core.engine;
 
 import dev.kickoff.core.port.ActiveRuns;
 import dev.kickoff.core.port.RunQueue;
+import dev.kickoff.core.port.Wakeups;
 import dev.kickoff.core.run.RunStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,8 +85,19 @@ public final class RunSweeper {
     /**
      * @param complete false when the sweep stopped at its bound (runs or time) before it had seen every candidate
      */
-    public record Report(int examined, int requeued, int givenUp, int unlisted, int errors, boolean complete) {
+    public record Report(int examined, int requeued, int givenUp, int unlisted, int errors, boolean complete,
+                         int woken) {
+        public Report(int examined, int requeued, int givenUp, int unlisted, int errors, boolean complete) {
+            this(examined, requeued, givenUp, unlisted, errors, complete, 0);
+        }
     }
+
+    /**
+     * How far ahead a sweep looks for runs to wake: more than the time between two sweeps (a minute), so that a run is
+     * sent its message before it is due, held back to the second; a run due within it may get one message per sweep
+     * until it wakes, which its claim makes harmless.
+     */
+    public static final Duration WAKE_LOOKAHEAD = Duration.ofMinutes(2);
 
     enum Decision { LEFT, REQUEUED, GIVEN_UP, UNLISTED, ERROR }
 
@@ -104,7 +116,16 @@ public final class RunSweeper {
     /** The partition the next sweep reads first: where the last one stopped. */
     private int startAt;
 
+    private final Wakeups wakeups;
+
     public RunSweeper(ActiveRuns active, RunQueue queue, RunExecutor executor, Clock clock, Settings settings) {
+        this(active, null, queue, executor, clock, settings);
+    }
+
+    /** @param wakeups the long waits to wake (null: this sweeper wakes none) */
+    public RunSweeper(ActiveRuns active, Wakeups wakeups, RunQueue queue, RunExecutor executor, Clock clock,
+                      Settings settings) {
+        this.wakeups = wakeups;
         this.active = active;
         this.queue = queue;
         this.executor = executor;
@@ -127,6 +148,41 @@ public final class RunSweeper {
      * @param deadline no new page or run is started after it (null: bounded by {@link Settings#maxRuns} only)
      */
     public synchronized Report sweep(Instant deadline) {
+        // Recovery first: it reads the listing right after the dead letters were taken in, as it always has; the
+        // wake-up pass (64 more queries) follows.
+        Report recovered = recover(deadline);
+        int woken = wake(deadline);
+        return new Report(recovered.examined(), recovered.requeued(), recovered.givenUp(), recovered.unlisted(),
+                recovered.errors(), recovered.complete(), woken);
+    }
+
+    /**
+     * Sends each long wait due within {@link #WAKE_LOOKAHEAD} its wake-up message, held back until its wake time: one
+     * query per partition, no read and no write per run. Bounded by {@link Settings#maxRuns} and the deadline; what is
+     * left is sent by the next sweep (a minute later, still ahead of most wake times).
+     */
+    private int wake(Instant deadline) {
+        if (wakeups == null) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        int sent = 0;
+        for (int p = 0; p < wakeups.partitions() && sent < settings.maxRuns() && !past(deadline); p++) {
+            for (Wakeups.Due due : wakeups.due(p, now.plus(WAKE_LOOKAHEAD), Math.min(settings.pageSize(),
+                    settings.maxRuns() - sent))) {
+                try {
+                    Duration delay = Duration.between(now, due.wakeAt());
+                    queue.enqueue(due.orgId(), due.runId(), delay.isNegative() ? Duration.ZERO : delay);
+                    sent++;
+                } catch (RuntimeException e) {
+                    LOG.warn("sweep could not send run {} its wake-up: {}", due.runId(), e.toString());
+                }
+            }
+        }
+        return sent;
+    }
+
+    private Report recover(Instant deadline) {
         Instant cutoff = clock.instant().minus(settings.grace());
         int partitions = resume.length;
         if (open(cycleDone) == 0) {

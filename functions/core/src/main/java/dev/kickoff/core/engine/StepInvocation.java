@@ -10,16 +10,17 @@ import dev.kickoff.core.workflow.StepDefinition;
  * What a step sees: its definition, its config with every template resolved, the run it belongs to, and the
  * template scope ({@code input}, {@code steps}, {@code run}, {@code case}) in case it evaluates templates of its
  * own. {@code runCase} is the case the run belongs to (null for runs not started by a case); {@code attempt} counts
- * this step's runs, from 1 (above 1 when its {@code retry} runs it again).
+ * this step's runs, from 1 (above 1 when its {@code retry} runs it again); {@code startedAt} is when the step first
+ * started (kept across a suspension: a {@code delay} counts from there); {@code now} is the engine's clock.
  */
 public record StepInvocation(StepDefinition step, JsonNode config, Run run, JsonNode scope, Budget budget,
-                             RunCase runCase, int attempt) {
+                             RunCase runCase, int attempt, java.time.Instant startedAt, java.time.Instant now) {
     public StepInvocation(StepDefinition step, JsonNode config, Run run, JsonNode scope, Budget budget,
                           RunCase runCase) {
-        this(step, config, run, scope, budget, runCase, 1);
+        this(step, config, run, scope, budget, runCase, 1, null, null);
     }
 
     public StepInvocation(StepDefinition step, JsonNode config, Run run, JsonNode scope, Budget budget) {
-        this(step, config, run, scope, budget, null, 1);
+        this(step, config, run, scope, budget, null, 1, null, null);
     }
 }

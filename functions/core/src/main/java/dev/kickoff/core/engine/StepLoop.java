@@ -66,6 +66,10 @@ final class StepLoop {
         record Halted(Outcome outcome) implements Progress {
         }
 
+        /** A step waits until {@code wakeAt}: the run is suspended; {@code records} end with its waiting record. */
+        record Suspended(Run run, List<StepRecord> records, Instant wakeAt) implements Progress {
+        }
+
         /**
          * A step asked to be run again at {@code wakeAt} (its {@code retry}, or a {@link StepResult.RetryLater}): the
          * run yields until then; {@code records} end with that step's {@code retrying} record.
@@ -107,12 +111,15 @@ final class StepLoop {
         List<StepRecord> records = new ArrayList<>();
         Set<String> done = new HashSet<>();
         java.util.Map<String, Integer> attempts = new java.util.HashMap<>();
+        java.util.Map<String, Instant> waitingSince = new java.util.HashMap<>();
         for (StepRecord r : run.steps()) {
             if (r.completed() || r.failed()) {
                 records.add(r);
                 done.add(r.id());
             } else if (StepRecord.RETRYING.equals(r.status())) {
                 attempts.put(r.id(), r.attempts());
+            } else if (StepRecord.WAITING.equals(r.status())) {
+                waitingSince.put(r.id(), r.startedAt());
             }
         }
         ObjectNode scope = scope(run, records);
@@ -120,17 +127,24 @@ final class StepLoop {
             scope.set("case", runCase.scope());
         }
 
+        // A run that has not finished within its workflow's timeout fails, whatever it is waiting for: checked before
+        // every step, and a wait or a retry never ends after it (so the run wakes in time to fail).
+        Instant timeoutAt = definition.timeout() == null ? null : run.createdAt().plus(definition.timeout());
         List<StepDefinition> steps = definition.steps();
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition step = steps.get(i);
             if (done.contains(step.id())) {
                 continue;
             }
+            if (timeoutAt != null && !clock.instant().isBefore(timeoutAt)) {
+                return new Progress.Ended(run, RunStatus.FAILED, null, new RunError(RunError.TIMED_OUT,
+                        "the run did not finish within its timeout of " + definition.timeout()), records);
+            }
             if (deadline != null && !clock.instant().isBefore(deadline)) {
                 return new Progress.Paused(run, records);
             }
             StepType type = registry.find(step.type()).orElse(null);
-            Instant started = clock.instant();
+            Instant started = waitingSince.getOrDefault(step.id(), clock.instant());
             if (type == null) {
                 records.add(failedRecord(step, null, "unknown step type '" + step.type() + "'", started, 1));
                 return new Progress.Ended(run, RunStatus.FAILED, null, new RunError(RunError.STEP_FAILED,
@@ -150,7 +164,7 @@ final class StepLoop {
                 }
                 config = Templates.resolve(step.config(), scope, budget, "/steps/" + i + "/config");
                 StepResult result = type.execute(new StepInvocation(step, config, run, scope, budget, runCase,
-                        attempt));
+                        attempt, started, clock.instant()));
                 if (runCase != null) {
                     scope.set("case", runCase.scope());
                 }
@@ -168,14 +182,22 @@ final class StepLoop {
                         records.add(record);
                         ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
                     }
+                    case StepResult.Suspend wait -> {
+                        records.add(new StepRecord(step.id(), step.type(), StepRecord.WAITING, recordable(config),
+                                null, null, started, null, attempt));
+                        return new Progress.Suspended(run, records, cap(wait.until(), timeoutAt));
+                    }
                     case StepResult.RetryLater later -> {
                         records.add(new StepRecord(step.id(), step.type(), StepRecord.RETRYING, recordable(config),
                                 null, later.reason(), started, clock.instant(), attempt));
-                        return new Progress.Deferred(run, records, later.at());
+                        return new Progress.Deferred(run, records, cap(later.at(), timeoutAt));
                     }
                     case StepResult.Failed f -> {
                         Progress stop = failed(run, step, config, f.code(), f.message(), f.retryable(), f.retryAfter(),
                                 attempt, started, records, scope);
+                        if (stop instanceof Progress.Deferred d) {
+                            stop = new Progress.Deferred(d.run(), d.records(), cap(d.wakeAt(), timeoutAt));
+                        }
                         if (stop != null) {
                             return stop;
                         }
@@ -260,6 +282,10 @@ final class StepLoop {
             wait = retryAfter;
         }
         return wait.compareTo(StepDefinition.Retry.MAX_BACKOFF) > 0 ? StepDefinition.Retry.MAX_BACKOFF : wait;
+    }
+
+    private static Instant cap(Instant wake, Instant timeoutAt) {
+        return timeoutAt != null && timeoutAt.isBefore(wake) ? timeoutAt : wake;
     }
 
     /** JSON truthiness for {@code if}: false, null, 0, "", "false" and "0" are falsy; anything else is truthy. */

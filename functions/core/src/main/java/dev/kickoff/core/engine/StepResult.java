@@ -37,6 +37,13 @@ public sealed interface StepResult {
     record RetryLater(Instant at, String reason) implements StepResult {
     }
 
+    /**
+     * The step waits until {@code until} (a {@code delay}): the run is {@code suspended}, no Lambda holds the wait, and
+     * the step is run again when the run wakes (it then sees {@link StepInvocation#waitingSince()}).
+     */
+    record Suspend(Instant until) implements StepResult {
+    }
+
     /** The step did nothing, on purpose: it is recorded {@code skipped} and the run goes on. */
     record Skipped(String reason) implements StepResult {
     }

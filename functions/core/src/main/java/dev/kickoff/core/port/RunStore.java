@@ -63,6 +63,13 @@ public interface RunStore {
     WriteResult yieldLease(Run run);
 
     /**
+     * {@link RunLifecycle.Event#SUSPEND SUSPEND}: the lease holder suspends the run until {@code run.wakeAt()} with the
+     * steps in {@code run} (the last one {@code waiting}); the lease is given up. {@code wakeListed}: the run is listed
+     * in the wake-up index, for a wait longer than a message can be held back.
+     */
+    WriteResult suspend(Run run, boolean wakeListed);
+
+    /**
      * {@link RunLifecycle.Event#DEFER DEFER}: the lease holder puts the run back to pending until {@code run.wakeAt()}
      * with the steps in {@code run} (the last one {@code retrying}); the lease is given up.
      */
@@ -124,7 +131,7 @@ public interface RunStore {
         record Busy(Run run) implements ClaimResult {
         }
 
-        /** Pending, but not before {@code run.wakeAt()}. */
+        /** Pending or suspended, but not before {@code run.wakeAt()}. */
         record NotDue(Run run) implements ClaimResult {
         }
 

@@ -80,6 +80,10 @@ public final class RunControls {
         if (RunError.CANCELLED.equals(run.errorCode())) {
             throw new KickoffException(Reason.CONFLICT, "run " + run.id() + " was cancelled; replay it instead");
         }
+        if (RunError.TIMED_OUT.equals(run.errorCode())) {
+            // Its timeout counts from its creation: retried, it would time out again at once.
+            throw new KickoffException(Reason.CONFLICT, "run " + run.id() + " timed out; replay it instead");
+        }
         if (run.completedAt() != null && run.completedAt().plus(RETRY_WINDOW).isBefore(now)) {
             throw new KickoffException(Reason.CONFLICT, "run " + run.id() + " failed more than "
                     + RETRY_WINDOW.toDays() + " days ago; replay it instead");

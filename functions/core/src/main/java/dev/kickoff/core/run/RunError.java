@@ -16,6 +16,7 @@ public record RunError(String code, String message) {
     public static final String CASE_UNREADABLE = "case_unreadable";
     public static final String GIVEN_UP = "given_up";
     public static final String CANCELLED = "cancelled";
+    public static final String TIMED_OUT = "timed_out";
     /** What a run failed before codes were stored shows. */
     public static final String FAILED = "failed";
 

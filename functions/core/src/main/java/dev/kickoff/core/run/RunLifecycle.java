@@ -47,6 +47,17 @@ public final class RunLifecycle {
          * message for that time was sent first, held back.
          */
         DEFER(Actor.WORKER),
+        /**
+         * The lease holder suspends the run until a wake time (a {@code delay} step): no Lambda holds the wait. A wait
+         * of up to 15 minutes has its message sent first, held back; a longer one is listed in the wake-up index, which
+         * the sweeper reads for runs due soon.
+         */
+        SUSPEND(Actor.WORKER),
+        /**
+         * The lease holder ends a run that has not finished within its workflow's {@code timeout} as failed
+         * ({@code timed_out}): checked before every step and when the run wakes (a wait never outlasts the timeout).
+         */
+        TIME_OUT(Actor.WORKER),
         /** The lease holder ends the run completed. */
         COMPLETE(Actor.WORKER),
         /** The lease holder (or the sweeper, giving a run up) ends the run failed; a case run's case goes to Error. */
@@ -87,6 +98,8 @@ public final class RunLifecycle {
     public enum Guard {
         /** Nothing but the status. */
         NONE("—"),
+        /** A wake time that has come ({@code wake_at <= now}): a suspended run's wait is over. */
+        WAKE_DUE("its wake time has come"),
         /** Not waiting: no wake time, or one that has come ({@code wake_at <= now}). */
         DUE("due: no wake time in the future"),
         /** No item has the run's key. */
@@ -130,6 +143,7 @@ public final class RunLifecycle {
     private static final RunStatus PENDING = RunStatus.PENDING;
     private static final RunStatus RUNNING = RunStatus.IN_PROGRESS;
     private static final RunStatus COMPLETED = RunStatus.COMPLETED;
+    private static final RunStatus SUSPENDED = RunStatus.SUSPENDED;
     private static final RunStatus FAILED = RunStatus.FAILED;
 
     /** Every transition there is. Order: by event, then by source state, as docs/run-lifecycle.md lists them. */
@@ -141,6 +155,8 @@ public final class RunLifecycle {
                             + " REMOVE wake_at"),
             new Transition(RUNNING, Event.CLAIM, Guard.LEASE_EXPIRED, RUNNING,
                     "the same UpdateItem"),
+            new Transition(SUSPENDED, Event.CLAIM, Guard.WAKE_DUE, RUNNING,
+                    "the same UpdateItem, which also leaves the wake-up index (REMOVE wake_pk, wake_sk)"),
             new Transition(RUNNING, Event.CHECKPOINT, Guard.LEASE_HELD, RUNNING,
                     "UpdateItem SET steps, lease_until, updated_at"),
             new Transition(RUNNING, Event.RELEASE, Guard.LEASE_HELD, RUNNING,
@@ -150,10 +166,15 @@ public final class RunLifecycle {
             new Transition(RUNNING, Event.DEFER, Guard.LEASE_HELD, PENDING,
                     "SendMessage (DelaySeconds up to 900); then UpdateItem SET status, steps, wake_at, updated_at"
                             + " REMOVE lease_owner, lease_until"),
+            new Transition(RUNNING, Event.SUSPEND, Guard.LEASE_HELD, SUSPENDED,
+                    "SendMessage (DelaySeconds) if the wait is 15 minutes at most; then UpdateItem SET status, steps,"
+                            + " wake_at, updated_at (and wake_pk, wake_sk for a longer wait) REMOVE lease_owner, lease_until"),
             new Transition(RUNNING, Event.COMPLETE, Guard.LEASE_HELD, COMPLETED,
                     "UpdateItem SET status, output, steps, completed_at; REMOVE lease_owner, lease_until, error, gsi2pk, gsi2sk"),
             new Transition(RUNNING, Event.FAIL, Guard.LEASE_HELD, FAILED,
                     "the same UpdateItem with error; a case run's: TransactWriteItems with its case to Error"),
+            new Transition(RUNNING, Event.TIME_OUT, Guard.LEASE_HELD, FAILED,
+                    "the FAIL write, with error_code timed_out"),
             new Transition(PENDING, Event.COMPLETE_UNCLAIMED, Guard.UNCHANGED, COMPLETED,
                     "UpdateItem SET status, output, steps, started_at, attempts, completed_at; REMOVE gsi2pk, gsi2sk"),
             new Transition(PENDING, Event.FAIL_UNCLAIMED, Guard.UNCHANGED, FAILED,
@@ -163,6 +184,8 @@ public final class RunLifecycle {
                             + " REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk (a case run's: with its case)"),
             new Transition(RUNNING, Event.CANCEL, Guard.NONE, FAILED,
                     "the same UpdateItem: the lease holder's next write is refused"),
+            new Transition(SUSPENDED, Event.CANCEL, Guard.NONE, FAILED,
+                    "the same UpdateItem (it also leaves the wake-up index)"),
             new Transition(FAILED, Event.RETRY, Guard.UNCHANGED, PENDING,
                     "UpdateItem SET status, steps (the failed one dropped), retries + 1, updated_at, gsi2pk, gsi2sk"
                             + " REMOVE error, error_code, output, completed_at; then SendMessage"),

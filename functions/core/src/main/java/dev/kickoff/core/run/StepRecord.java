@@ -26,6 +26,8 @@ public record StepRecord(
     public static final String FAILED = "failed";
     public static final String SKIPPED = "skipped";
     public static final String RETRYING = "retrying";
+    /** A {@code delay} step the run is suspended in: {@code startedAt} is when the wait began. */
+    public static final String WAITING = "waiting";
 
     public StepRecord(String id, String type, String status, JsonNode input, JsonNode output, String error,
                       Instant startedAt, Instant completedAt) {

@@ -7,6 +7,8 @@ public enum WebhookEventType {
     RUN_COMPLETED("run.completed"),
     RUN_FAILED("run.failed"),
     RUN_SUSPENDED("run.suspended"),
+    /** A suspended run woke (its wait is over) and goes on. */
+    RUN_RESUMED("run.resumed"),
     CASE_CREATED("case.created"),
     CASE_STATUS_CHANGED("case.status_changed");
 

@@ -26,7 +26,9 @@ public final class WorkflowDefinitions {
     public static final int MAX_STEPS = 100;
     static final Pattern STEP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     static final Set<String> TOP_LEVEL_KEYS = Set.of("name", "description", "kind", "trigger", "inputSchema",
-            "steps", "output", "attributeSchema", "statuses");
+            "steps", "output", "attributeSchema", "statuses", "timeout");
+    /** The longest run timeout: as long as the longest wait. */
+    public static final java.time.Duration MAX_TIMEOUT = java.time.Duration.ofDays(365);
     static final Set<String> STEP_KEYS = Set.of("id", "type", "name", "config", "action", "description", "if",
             "retry", "continueOnError");
     static final Set<String> TRIGGER_TYPES = Set.of("api");
@@ -128,13 +130,29 @@ public final class WorkflowDefinitions {
             output = null;
         }
 
+        java.time.Duration timeout = null;
+        JsonNode timeoutNode = doc.get("timeout");
+        if (timeoutNode != null && !timeoutNode.isNull()) {
+            try {
+                timeout = timeoutNode.isTextual() ? java.time.Duration.parse(timeoutNode.textValue()) : null;
+            } catch (java.time.format.DateTimeParseException e) {
+                timeout = null;
+            }
+            if (timeout == null || timeout.compareTo(java.time.Duration.ofSeconds(1)) < 0
+                    || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                problems.add(new FieldError("/timeout",
+                        "timeout must be an ISO-8601 duration from PT1S to P365D, e.g. \"PT15M\""));
+                timeout = null;
+            }
+        }
+
         if (!problems.isEmpty()) {
             throw new KickoffException(Reason.INVALID_DEFINITION,
                     "the workflow definition has " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s"),
                     problems);
         }
         return new WorkflowDefinition(doc.deepCopy(), name, description, kind, triggerType, inputSchema,
-                List.copyOf(steps), output, attributeSchema, statuses);
+                List.copyOf(steps), output, attributeSchema, statuses, timeout);
     }
 
     private List<StepDefinition> steps(JsonNode doc, List<FieldError> problems, boolean strict,

@@ -82,6 +82,10 @@ class RunExecutorFirstDeliveryTest {
             return delegate.yieldLease(run);
         }
 
+        public WriteResult suspend(Run run, boolean wakeListed) {
+            return delegate.suspend(run, wakeListed);
+        }
+
         public WriteResult retry(Run run, Instant seenUpdatedAt) {
             return delegate.retry(run, seenUpdatedAt);
         }

@@ -73,6 +73,10 @@ class RunLifecycleTest {
             run = run.toBuilder().lease(leaseHeld ? ME : "another worker",
                     leaseOver ? NOW.minusSeconds(1) : NOW.plusSeconds(60)).build();
         }
+        if (status == RunStatus.SUSPENDED) {  // a wait that is over, or (its guard broken) an hour away
+            run = run.toBuilder().wakeAt(guard == Guard.WAKE_DUE && !guardHolds ? NOW.plusSeconds(3600)
+                    : NOW.minusSeconds(1)).build();
+        }
         if (guard == Guard.DUE && !guardHolds) {
             run = run.toBuilder().wakeAt(NOW.plusSeconds(60)).build();  // waiting for a retry a minute from now
         }
@@ -104,10 +108,15 @@ class RunLifecycleTest {
             case CHECKPOINT -> store.checkpoint(mine.toBuilder().updatedAt(NOW).build()).written();
             case RELEASE -> store.release(mine).written();
             case YIELD -> store.yieldLease(mine.toBuilder().lease(ME, NOW).build()).written();
+            case SUSPEND -> store.suspend(mine.toBuilder().status(RunStatus.SUSPENDED).updatedAt(NOW)
+                    .wakeAt(NOW.plusSeconds(3600)).build(), true).written();
             case DEFER -> store.defer(mine.toBuilder().status(RunStatus.PENDING).updatedAt(NOW)
                     .wakeAt(NOW.plusSeconds(5)).build()).written();
             case COMPLETE -> store.finish(ended.toBuilder().status(RunStatus.COMPLETED).build()).written();
             case FAIL -> store.finish(ended.toBuilder().status(RunStatus.FAILED).error("boom").build()).written();
+            case TIME_OUT -> store.finish(ended.toBuilder().status(RunStatus.FAILED)
+                    .failure(new RunError(RunError.TIMED_OUT, "the run did not finish within its timeout")).build())
+                    .written();
             case COMPLETE_UNCLAIMED -> store.finishUnclaimed(ended.toBuilder().status(RunStatus.COMPLETED).build(), seen)
                     .written();
             case FAIL_UNCLAIMED -> store.finishUnclaimed(ended.toBuilder().status(RunStatus.FAILED).error("boom")
@@ -187,7 +196,8 @@ class RunLifecycleTest {
         for (Event event : Event.values()) {
             assertThat(RunLifecycle.rows(event)).as(event.name()).isNotEmpty();
         }
-        assertThat(RunLifecycle.sources(Event.CLAIM)).containsExactlyInAnyOrder(RunStatus.PENDING, RunStatus.IN_PROGRESS);
+        assertThat(RunLifecycle.sources(Event.CLAIM)).containsExactlyInAnyOrder(RunStatus.PENDING, RunStatus.IN_PROGRESS,
+                RunStatus.SUSPENDED);
     }
 
     @Test

@@ -27,6 +27,8 @@ public class InMemoryRunStore implements RunStore {
     public final Map<Long, Run> runs = new ConcurrentHashMap<>();
     /** Runs listed among the active runs (InMemoryActiveRuns keeps its own listing for sweeper tests). */
     public final Set<Long> listed = ConcurrentHashMap.newKeySet();
+    /** Suspended runs listed in the wake-up index (a wait longer than a held-back message). */
+    public final Set<Long> wakeListed = ConcurrentHashMap.newKeySet();
 
     /**
      * The row of {@code event} that allows a write on {@code current} (null: no run), given which guards hold; empty
@@ -42,6 +44,7 @@ public class InMemoryRunStore implements RunStore {
         return guard -> switch (guard) {
             case NONE -> true;
             case DUE -> current.wakeAt() == null || !current.wakeAt().isAfter(now);
+            case WAKE_DUE -> current.wakeAt() != null && !current.wakeAt().isAfter(now);
             case ID_FREE -> current == null;
             case LEASE_EXPIRED -> current.leaseUntil() != null && !current.leaseUntil().isAfter(now);
             case LEASE_HELD -> owner != null && owner.equals(current.leaseOwner());
@@ -92,7 +95,7 @@ public class InMemoryRunStore implements RunStore {
             if (run.status() == RunStatus.IN_PROGRESS) {
                 return new ClaimResult.Busy(run);
             }
-            if (run.status() == RunStatus.PENDING) {
+            if (run.status() == RunStatus.PENDING || run.wakeAt() != null) {
                 return new ClaimResult.NotDue(run);
             }
             return new ClaimResult.NotRunnable(run);
@@ -101,6 +104,7 @@ public class InMemoryRunStore implements RunStore {
                 .attempts(run.attempts() + 1).startedAt(run.startedAt() == null ? now : run.startedAt())
                 .updatedAt(now).wakeAt(null).build();
         runs.put(runId, claimed);
+        wakeListed.remove(runId);
         return new ClaimResult.Claimed(claimed);
     }
 
@@ -129,6 +133,16 @@ public class InMemoryRunStore implements RunStore {
     @Override
     public WriteResult yieldLease(Run run) {
         return leased(Event.YIELD, run, run);
+    }
+
+    @Override
+    public synchronized WriteResult suspend(Run run, boolean wakeListed) {
+        WriteResult result = leased(Event.SUSPEND, run, run.toBuilder().status(RunStatus.SUSPENDED).lease(null, null)
+                .build());
+        if (result.written() && wakeListed) {
+            this.wakeListed.add(run.id());
+        }
+        return result;
     }
 
     @Override
@@ -166,6 +180,7 @@ public class InMemoryRunStore implements RunStore {
         runs.put(runId, current.toBuilder().status(RunStatus.FAILED).failure(error).completedAt(at).updatedAt(at)
                 .lease(null, null).wakeAt(null).build());
         listed.remove(runId);
+        wakeListed.remove(runId);
         return new WriteResult.Written();
     }
 
