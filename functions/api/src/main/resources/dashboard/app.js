@@ -10,6 +10,7 @@
 // so adding a view (runs, say) is adding one file: the server lists view-*.js in the shell and main.js loads
 // them. render(ctx) gets {params, query, main, signal, every, title, navigate, href}; ctx.signal aborts and
 // ctx.every's timers stop when the user leaves the page.
+import { ApiError } from './api.js';
 import { session, tokenPrefix } from './session.js';
 import { h, clear, errorBox, announce } from './ui.js';
 import { renderSignIn } from './signin.js';
@@ -68,10 +69,18 @@ export function navigate(path, query) {
   }
 }
 
+function decoded(text, decode) {
+  try {
+    return decode(text);
+  } catch {
+    return text;  // a malformed escape in a hand-typed address: match it as it is (no route will)
+  }
+}
+
 function parseHash() {
   const raw = location.hash.startsWith('#/') ? location.hash.slice(1) : '/';
   const [path, search] = raw.split('?');
-  return { path: decodeURI(path) || '/', query: Object.fromEntries(new URLSearchParams(search ?? '')) };
+  return { path: decoded(path, decodeURI) || '/', query: Object.fromEntries(new URLSearchParams(search ?? '')) };
 }
 
 function renderFrame() {
@@ -119,9 +128,12 @@ export async function render({ initial = false } = {}) {
     return;  // an in-page anchor, not a route
   }
   const page = leave();
-  const main = document.getElementById('main');
+  const root = document.getElementById('main');
   renderFrame();
-  clear(main);
+  clear(root).removeAttribute('aria-busy');
+  // Each page renders into its own element: a page the user has left may still finish a request and append to
+  // it, but it is no longer in the document.
+  const main = root.appendChild(h('div', { class: 'view' }));
   if (!session.signedIn()) {
     document.title = 'Sign in · Kickoff';
     renderSignIn(main, () => render());
@@ -175,8 +187,10 @@ export async function render({ initial = false } = {}) {
     return;
   }
   route.regex.exec(path).slice(1).forEach((value, i) => {
-    ctx.params[route.keys[i]] = decodeURIComponent(value);
+    ctx.params[route.keys[i]] = decoded(value, decodeURIComponent);
   });
+  // Busy until the page has what it loads: assistive technology waits, and so can a test.
+  root.setAttribute('aria-busy', 'true');
   try {
     await route.render(ctx);
   } catch (e) {
@@ -186,6 +200,12 @@ export async function render({ initial = false } = {}) {
       main.appendChild(h('h1', { tabindex: '-1' }, 'Something went wrong'));
     }
     main.appendChild(errorBox(e));
+    if (e instanceof ApiError && e.status === 401) {
+      // The tab's token stopped working (revoked, or mistyped): offer a way back in.
+      main.appendChild(h('p', {}, h('button', { type: 'button', on: { click: signOut } }, 'Sign in with another token')));
+    }
+  } finally {
+    if (!page.controller.signal.aborted) root.removeAttribute('aria-busy');
   }
   if (!initial && !page.controller.signal.aborted) focusHeading(main);
 }

@@ -73,7 +73,7 @@ function createForm(onCreated) {
 async function tokens(ctx) {
   ctx.title('Tokens');
   const secretSlot = h('div');
-  const listSlot = h('div', { 'aria-live': 'polite' });
+  const listSlot = h('div');
 
   async function refresh() {
     const { tokens: all } = await api.get('/api/manage/v1/tokens', { signal: ctx.signal });

@@ -67,6 +67,10 @@ class DashboardBrowserTest {
     static final Dimension PHONE = new Dimension(390, 844);
     static final String SAMPLE_INPUT = "{\"customerId\": \"cus_123\", \"items\": [{\"product\": \"Widget\", "
             + "\"quantity\": 2, \"price\": 1999}]}";
+    static final String REFUNDS = "{\"name\": \"Refunds\", \"kind\": \"direct_case\", \"statuses\": [\"Awaiting customer\"], "
+            + "\"attributeSchema\": {\"type\": \"object\", \"required\": [\"amount\"], "
+            + "\"properties\": {\"amount\": {\"type\": \"number\"}}}, "
+            + "\"steps\": [{\"id\": \"ask\", \"type\": \"set_case\", \"config\": {\"status\": \"Awaiting customer\"}}]}";
 
     Path dataDir;
     Path userDataDir;
@@ -189,20 +193,20 @@ class DashboardBrowserTest {
         menu("Tokens");
         heading("Tokens");
         field("Name").sendKeys("browser-ci");
-        driver.findElement(By.xpath("//button[text()='Create token']")).click();
+        button("Create token").click();
         WebElement secretField = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=secret]")));
         String secret = secretField.getDomProperty("value");
         assertThat(secret).startsWith("api_");
-        assertThat(driver.findElement(By.xpath("//button[text()='Copy secret']")).isDisplayed()).isTrue();
+        assertThat(button("Copy secret").isDisplayed()).isTrue();
         WebElement row = wait.until(d -> row("tokens", "browser-ci"));
         assertThat(row.getText()).contains(secret.substring(0, 8) + "…").doesNotContain(secret);
         assertThat(driver.getPageSource()).as("the secret is never markup").doesNotContain(secret);
         assertThat(api("GET", "/api/v1/runs/run_1", secret, null).status()).as("the new token works").isEqualTo(404);
         shoot("token-secret-once");
 
-        driver.findElement(By.xpath("//button[text()='Copy secret']")).click();
+        button("Copy secret").click();
         wait.until(d -> announced().contains("Copied") || announced().contains("press Ctrl+C"));
-        driver.findElement(By.xpath("//button[text()='I have copied it']")).click();
+        button("I have copied it").click();
         assertThat(driver.findElements(By.cssSelector("[data-testid=secret]"))).as("gone from the page").isEmpty();
 
         driver.findElement(By.cssSelector("button[aria-label^='Revoke browser-ci']")).click();
@@ -230,7 +234,7 @@ class DashboardBrowserTest {
         String secretValue = "s3cr3t-value-from-the-browser-test";
         driver.findElement(By.cssSelector(".secret-value")).sendKeys(secretValue);
         assertThat(driver.findElement(By.cssSelector(".secret-value")).getAttribute("type")).isEqualTo("password");
-        driver.findElement(By.xpath("//button[text()='Create connection']")).click();
+        button("Create connection").click();
         heading("Billing API");
         assertThat(driver.findElement(By.cssSelector("[data-testid=notice]")).getText()).contains("sealed");
         assertThat(driver.findElement(By.tagName("main")).getText()).contains("token").doesNotContain(secretValue);
@@ -244,7 +248,7 @@ class DashboardBrowserTest {
         heading("New connection");
         new Select(driver.findElement(By.cssSelector("[data-testid=provider]"))).selectByValue("stripe");
         field("Name").sendKeys("Stripe test");
-        driver.findElement(By.xpath("//button[text()='Create connection']")).click();
+        button("Create connection").click();
         WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
         JsonNode refusal = api("POST", "/api/manage/v1/connections", stack.manageToken(),
                 "{\"provider\": \"stripe\", \"name\": \"Stripe test\", \"config\": {}, \"secrets\": {\"apiKey\": \"\"}}").json();
@@ -266,7 +270,7 @@ class DashboardBrowserTest {
         menu("Webhooks");
         heading("Webhooks");
         field("Endpoint URL").sendKeys("http://localhost:" + receiver.getAddress().getPort() + "/hooks");
-        driver.findElement(By.xpath("//button[text()='Create webhook']")).click();
+        button("Create webhook").click();
         WebElement secret = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=secret]")));
         assertThat(secret.getDomProperty("value")).startsWith("whsec_");
         wait.until(d -> row("webhooks", "/hooks") != null);
@@ -299,6 +303,67 @@ class DashboardBrowserTest {
 
     @Test
     @Order(6)
+    void aCaseWorkflowIsCreatedPublishedAndEditedAndItsCasesListedByStatus() throws Exception {
+        menu("Workflows");
+        heading("Workflows");
+        driver.findElement(By.linkText("New workflow")).click();
+        heading("New workflow");
+        WebElement definition = driver.findElement(By.cssSelector("[data-testid=definition]"));
+        definition.clear();
+        definition.sendKeys(REFUNDS.replace("\"set_case\"", "\"email\""));
+        button("Create workflow").click();
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
+        assertThat(error.getText()).contains("/steps/0/type").contains("HTTP 422");
+        assertThat(definition.getAttribute("aria-invalid")).isEqualTo("true");
+
+        definition.clear();
+        definition.sendKeys(REFUNDS);
+        button("Create workflow").click();
+        heading("Refunds");
+        assertThat(driver.findElement(By.cssSelector("[data-testid=notice]")).getText()).contains("draft");
+        driver.findElement(By.cssSelector("[data-testid=publish-latest]")).click();
+        notice("Version 1 is published");
+        assertThat(driver.findElements(By.cssSelector("[data-testid=start-run]"))).as("cases start runs, not the runs API")
+                .isEmpty();
+        String workflowId = driver.getCurrentUrl().replaceAll(".*#/workflows/", "");
+        var created = api("POST", "/api/external/v1/workflows/" + workflowId + "/cases", stack.apiToken(),
+                "{\"subject\": \"Refund request\", \"attributes\": {\"amount\": 42}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+
+        driver.findElement(By.linkText("Cases by status")).click();
+        heading("Cases of Refunds");
+        new Select(field("Status")).selectByValue("Awaiting customer");
+        button("Show").click();
+        // The case's run moves it from Open to Awaiting customer; the list shows it there once it has.
+        wait.until(d -> {
+            if (row("cases", "Refund request") != null) {
+                return true;
+            }
+            d.navigate().refresh();
+            return false;
+        });
+        assertThat(row("cases", "Refund request").getText()).contains("Awaiting customer").contains("\"amount\":42");
+        shoot("cases");
+
+        driver.findElement(By.linkText("← Refunds")).click();
+        heading("Refunds");
+        driver.findElement(By.linkText("Edit (saves a new version)")).click();
+        heading("Edit Refunds");
+        definition = driver.findElement(By.cssSelector("[data-testid=definition]"));
+        definition.clear();
+        definition.sendKeys(REFUNDS.replace("\"name\": \"Refunds\"", "\"name\": \"Refunds\", \"description\": \"v2\""));
+        button("Save new version").click();
+        heading("Refunds");
+        assertThat(driver.findElement(By.cssSelector("[data-testid=notice]")).getText()).contains("version 2");
+        assertThat(driver.findElement(By.tagName("main")).getText()).contains("Definition (version 2)").contains("\"v2\"")
+                .contains("runs use version 1");
+        assertThat(driver.findElement(By.cssSelector("[data-testid=publish-latest]")).getText()).isEqualTo("Publish version 2");
+        shoot("workflow");
+        assertNoScriptOrPolicyErrors();
+    }
+
+    @Test
+    @Order(7)
     void theDeliveryLogShowsTheResponseExcerptAndADeliveryIsReplayedThenTheSecretRotated() throws Exception {
         menu("Webhooks");
         heading("Webhooks");
@@ -318,11 +383,10 @@ class DashboardBrowserTest {
 
         int before = received.get();
         delivery.findElement(By.xpath(".//button[text()='Replay']")).click();
-        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=notice]"))).getText())
-                .contains("Replaying");
+        notice("Replaying");
         wait.until(d -> received.get() > before);
 
-        driver.findElement(By.xpath("//button[text()='Rotate secret']")).click();
+        button("Rotate secret").click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.tagName("dialog")))
                 .findElement(By.cssSelector("[data-testid=confirm]")).click();
         WebElement secret = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=secret]")));
@@ -331,7 +395,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void thePolicyIsEnforcedAndNoPageHasInlineScriptStyleOrHandlers() throws Exception {
         var shell = http.send(HttpRequest.newBuilder(URI.create(base + "/app/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(shell.headers().firstValue("content-security-policy")).hasValue(CSP);
@@ -360,7 +424,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void everyControlHasALabelTheKeyboardReachesThemAndPhonesDoNotScrollSideways() throws Exception {
         String unlabelled = "return [...document.querySelectorAll('input, select, textarea, button')]"
                 + ".filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')"
@@ -427,8 +491,14 @@ class DashboardBrowserTest {
         return ((JavascriptExecutor) driver).executeScript(script);
     }
 
+    /** Waits for the page titled {@code text} to have rendered what it loads (main is aria-busy until then). */
     void heading(String text) {
         wait.until(ExpectedConditions.textToBe(By.cssSelector("main h1"), text));
+        settled();
+    }
+
+    void settled() {
+        wait.until(d -> d.findElements(By.cssSelector("main[aria-busy]")).isEmpty());
     }
 
     void menu(String label) {
@@ -458,6 +528,17 @@ class DashboardBrowserTest {
             return null;
         }
         return null;
+    }
+
+    /** The button saying {@code text}, once the page shows it and it can be clicked. */
+    WebElement button(String text) {
+        return wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//button[text()='" + text + "']")));
+    }
+
+    /** Waits for the page's notice (what the last action did) to say {@code text}. */
+    void notice(String text) {
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-testid=notice]"), text));
+        settled();
     }
 
     String announced() {
