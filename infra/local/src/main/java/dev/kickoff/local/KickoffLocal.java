@@ -355,6 +355,7 @@ public final class KickoffLocal implements AutoCloseable {
             out.println("Local organization " + credentials.orgId() + "; tokens in " + dataDir.resolve(LocalCredentials.FILE));
         }
         out.println();
+        out.println("Dashboard: " + baseUrl() + "/app/ (sign in with the manage token)");
         out.println("Administration (the admin function): ./kickoff admin '{\"action\": \"create-org\", \"name\": \"Second\"}'");
         out.println("Kickoff is ready on " + baseUrl() + " (data in " + dataDir.toAbsolutePath() + "; Ctrl+C stops it)");
         out.flush();
