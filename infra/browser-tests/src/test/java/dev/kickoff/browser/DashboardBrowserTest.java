@@ -331,6 +331,7 @@ class DashboardBrowserTest {
         assertThat(driver.findElements(By.cssSelector("[data-testid=cancel-run]"))).as("a finished run is not cancelled")
                 .isEmpty();
         assertThat(driver.findElements(By.cssSelector("[data-testid=retry-run]"))).as("nor retried").isEmpty();
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", step);
         shoot("run-steps");
         assertNoScriptOrPolicyErrors();
     }
@@ -353,10 +354,11 @@ class DashboardBrowserTest {
 
         // Started while the list is open: the list shows it on its own, on top.
         String second = startApproval();
-        wait.until(d -> row("runs", second) != null);
-        List<WebElement> rows = table("runs").findElements(By.cssSelector("tbody tr"));
-        assertThat(rows.get(0).getText()).contains(second);
-        assertThat(rows.get(1).getText()).contains(first);
+        // (the list is redrawn every 2 seconds while a run is unfinished, so it is read inside waits)
+        wait.until(d -> {
+            List<WebElement> rows = d.findElements(By.cssSelector("table[data-testid=runs] tbody tr"));
+            return rows.size() == 2 && rows.get(0).getText().contains(second) && rows.get(1).getText().contains(first);
+        });
         shoot("runs");
 
         new Select(field("Status")).selectByValue("completed");
@@ -376,7 +378,8 @@ class DashboardBrowserTest {
         driver.get(base + "/app/#/workflows/" + approvalId + "/runs/" + first);
         heading("Run " + first);
         wait.until(d -> d.findElement(By.cssSelector("[data-testid=run-status]")).getText().equals("suspended"));
-        assertThat(fact(driver.findElement(By.cssSelector("[data-testid=run]")), "Waiting for signal")).isEqualTo("approved");
+        // (an unfinished run's page is redrawn every second, so what it shows is read inside waits)
+        wait.until(d -> fact(d.findElement(By.cssSelector("[data-testid=run]")), "Waiting for signal").equals("approved"));
 
         // A signal no step waits for: refused, in the API's words.
         WebElement name = driver.findElement(By.cssSelector("[data-testid=signal-name]"));
@@ -433,15 +436,13 @@ class DashboardBrowserTest {
         String replay = driver.getCurrentUrl().replaceAll(".*/runs/", "");
         assertThat(replay).isNotEqualTo(second);
         heading("Run " + replay);
-        assertThat(fact(driver.findElement(By.cssSelector("[data-testid=run]")), "Replay of")).isEqualTo(second);
+        wait.until(d -> fact(d.findElement(By.cssSelector("[data-testid=run]")), "Replay of").equals(second));
         wait.until(d -> d.findElement(By.cssSelector("[data-testid=run-status]")).getText().equals("suspended"));
         shoot("run-replayed");
 
         driver.findElement(By.linkText("← Runs of this workflow")).click();
         heading("Runs of Approval");
-        wait.until(d -> row("runs", replay) != null);
-        assertThat(row("runs", replay).getText()).contains(second);
-        assertThat(row("runs", second).getText()).contains("failed").contains("cancelled");
+        wait.until(d -> row("runs", replay, second) != null && row("runs", second, "failed", "cancelled") != null);
         assertNoScriptOrPolicyErrors();
     }
 
@@ -454,7 +455,7 @@ class DashboardBrowserTest {
         heading("New workflow");
         WebElement definition = driver.findElement(By.cssSelector("[data-testid=definition]"));
         definition.clear();
-        definition.sendKeys(REFUNDS.replace("\"set_case\"", "\"email\""));
+        definition.sendKeys(REFUNDS.replace("\"set_case\"", "\"no_such_type\""));
         button("Create workflow").click();
         WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
         assertThat(error.getText()).contains("/steps/0/type").contains("HTTP 422");
