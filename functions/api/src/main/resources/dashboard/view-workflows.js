@@ -1,6 +1,6 @@
 // Workflows: the list (paged, newest first), one workflow (its definition, versions and publishing), creating one
 // and saving a new version. Other modules add sections to one workflow's page through extend.workflow (cases,
-// starting a run; the run views will add theirs the same way).
+// starting a run, runs).
 import { api } from './api.js';
 import { session } from './session.js';
 import { extend } from './app.js';

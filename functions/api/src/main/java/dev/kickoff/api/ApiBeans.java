@@ -5,6 +5,7 @@ import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.connection.ConnectionService;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.run.RunControls;
 import dev.kickoff.core.run.RunService;
 import dev.kickoff.core.webhook.WebhookService;
 import dev.kickoff.core.workflow.WorkflowService;
@@ -34,6 +35,12 @@ public class ApiBeans {
     @Singleton
     RunService runs(CompositionRoot runtime) {
         return runtime.runs();
+    }
+
+    /** Cancel, retry and signal (RunsController, the management API's run controls). */
+    @Singleton
+    RunControls runControls(CompositionRoot runtime) {
+        return runtime.runControls();
     }
 
     @Singleton

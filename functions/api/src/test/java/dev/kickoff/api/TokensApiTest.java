@@ -26,7 +26,7 @@ class TokensApiTest {
                 .containsExactly("id", "name", "scope", "scopes", "workflow_ids", "prefix", "created_at");
         assertThat(token.get("scope").asText()).isEqualTo("api");
         assertThat(token.get("scopes")).extracting(JsonNode::asText)
-                .containsExactly("workflows:execute", "runs:read", "cases:write", "cases:read");
+                .containsExactly("workflows:execute", "runs:read", "cases:write", "cases:read", "runs:control");
         assertThat(token.get("workflow_ids").isNull()).isTrue();
         String secret = created.json().get("secret").asText();
         assertThat(secret).startsWith("api_").hasSizeGreaterThanOrEqualTo(4 + 22);

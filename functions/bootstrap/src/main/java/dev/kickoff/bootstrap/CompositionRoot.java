@@ -207,9 +207,9 @@ public final class CompositionRoot {
                 clock));
     }
 
-    /** Cancelling a run, retrying it from its failed step (the controls a client has over its runs). */
+    /** Cancelling a run, retrying it from its failed step, signalling it (the controls a client has over its runs). */
     public RunControls runControls() {
-        return new RunControls(runStore, caseStore, runQueue(), clock);
+        return new RunControls(runStore, caseStore, runQueue(), versions, clock);
     }
 
     /** The per-token limit on the endpoints that start runs (every API shape). */

@@ -214,7 +214,8 @@ class WebhooksEndToEndTest {
         Receiver.Hit failure = receiver.await("/once/failed-only", 1, Duration.ofSeconds(10)).getFirst();
         assertThat(failure.json().get("type").asText()).isEqualTo("run.failed");
         assertThat(failure.json().get("data").get("workflow_run").get("id").asLong()).isEqualTo(failed.id());
-        assertThat(failure.json().get("data").get("workflow_run").get("error").asText()).contains("out of stock");
+        assertThat(failure.json().get("data").get("workflow_run").get("error").get("message").asText())
+                .contains("out of stock");
         assertThat(failure.json().get("data").get("error").get("code").asText()).as("why, machine-readably")
                 .isEqualTo("step_failed");
         assertThat(failure.json().get("data").get("error").get("message").asText()).contains("out of stock");

@@ -74,7 +74,7 @@ final class StreamEvents {
         ObjectNode data = Json.object();
         data.set("workflow_run", PublicJson.run(run, baseUrl));
         if (type == WebhookEventType.RUN_FAILED && run.failure() != null) {
-            // Why, machine-readably (workflow_run.error keeps seed 000's text): cancelled, timed_out, step_failed, ...
+            // Why, machine-readably (the same as workflow_run.error): cancelled, timed_out, step_failed, ...
             data.putObject("error").put("code", run.failure().code()).put("message", run.failure().message());
         }
         String id = WebhookIds.event(s(image, "pk"), type.wireName(), String.valueOf(run.updatedAt()));

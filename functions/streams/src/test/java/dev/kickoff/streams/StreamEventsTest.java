@@ -26,7 +26,9 @@ class StreamEventsTest {
         assertThat(derived.get(1)).hasValueSatisfying(e -> {
             assertThat(e.type()).isEqualTo(WebhookEventType.RUN_FAILED);
             assertThat(e.data().get("error").get("code").asText()).isEqualTo("cancelled");
-            assertThat(e.data().get("workflow_run").get("error").asText()).isEqualTo("the run was cancelled");
+            // workflow_run.error is the {code, message} object, as the runs API shows it.
+            assertThat(e.data().get("workflow_run").get("error").get("message").asText()).isEqualTo("the run was cancelled");
+            assertThat(e.data().get("workflow_run").get("error").get("code").asText()).isEqualTo("cancelled");
         });
         assertThat(derived.get(2)).as("pending to in_progress: not an event").isEmpty();
     }

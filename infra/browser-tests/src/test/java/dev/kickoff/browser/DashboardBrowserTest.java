@@ -54,8 +54,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * local stack (KickoffLocal on a free port, as {@code ./kickoff start} runs it). One browser session walks what a
  * user does, in order: sign in (a bad token first: the API's own message is shown), create and revoke a token
  * (its secret shown once), create connections (secrets never shown; a refusal rendered with its pointers), subscribe
- * a webhook, start a run and watch it complete, read the delivery log and replay a delivery; then the policy, the
- * labels, the keyboard and the phone layout. Screenshots at a laptop's and a phone's width go to
+ * a webhook, start a run and watch it complete, open the run and its steps, list a workflow's runs (refreshed live,
+ * filtered by status), signal, cancel, retry (refused) and replay runs, read the delivery log and replay a delivery;
+ * then the policy, the labels, the keyboard and the phone layout. Screenshots at a laptop's and a phone's width go to
  * target/screenshots. Skipped, saying why, only where Chromium or chromedriver is not installed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -72,7 +73,15 @@ class DashboardBrowserTest {
             + "\"properties\": {\"amount\": {\"type\": \"number\"}}}, "
             + "\"steps\": [{\"id\": \"ask\", \"type\": \"set_case\", \"config\": {\"status\": \"Awaiting customer\"}}]}";
 
+    static final String APPROVAL = "{\"name\": \"Approval\", \"output\": {\"by\": \"{{steps.approve.output.by}}\"}, "
+            + "\"steps\": [{\"id\": \"total\", \"type\": \"transform\", \"config\": {\"mapping\": {\"total\": 42}}}, "
+            + "{\"id\": \"approve\", \"type\": \"wait_for_signal\", \"config\": {\"signal\": \"approved\"}}, "
+            + "{\"id\": \"done\", \"type\": \"transform\", \"config\": {\"mapping\": {\"approved\": true}}}]}";
+
     Path dataDir;
+    /** Set as the tests go: the completed run's page (#/workflows/…/runs/…) and the signal workflow's ID. */
+    String completedRunPath;
+    String approvalId;
     Path userDataDir;
     Path screenshots;
     KickoffLocal stack;
@@ -181,8 +190,7 @@ class DashboardBrowserTest {
         assertThat(js("return document.cookie")).isEqualTo("");
         assertThat(driver.findElement(By.cssSelector("#nav a[aria-current=page]")).getText()).isEqualTo("Workflows");
         assertThat(driver.findElements(By.cssSelector("#nav a"))).extracting(WebElement::getText)
-                .as("the run views come in the next pass: no menu entry for them yet")
-                .containsExactly("Workflows", "Webhooks", "Connections", "Tokens");
+                .containsExactly("Workflows", "Runs", "Webhooks", "Connections", "Tokens");
         shoot("workflows");
         assertNoScriptOrPolicyErrors();
     }
@@ -298,11 +306,148 @@ class DashboardBrowserTest {
         assertThat(js("return sessionStorage.getItem('kickoff.apiToken')")).isEqualTo(stack.apiToken());
         assertThat(driver.getCurrentUrl()).doesNotContain("api_");
         shoot("run-completed");
+
+        // The run's own page: status, input, output, and its steps, each opening to what it received and returned.
+        WebElement open = driver.findElement(By.linkText("Open the run"));
+        completedRunPath = open.getDomAttribute("href");
+        String runId = completedRunPath.replaceAll(".*/runs/", "");
+        open.click();
+        heading("Run " + runId);
+        assertThat(driver.findElement(By.cssSelector("[data-testid=run-status]")).getText()).isEqualTo("completed");
+        WebElement run = driver.findElement(By.cssSelector("[data-testid=run]"));
+        assertThat(run.getText()).contains("4317.84").contains("cus_123").contains("Steps (1)");
+        WebElement step = driver.findElement(By.cssSelector("[data-testid=steps] details[data-step=calculate-total]"));
+        assertThat(step.getDomProperty("open")).isEqualTo("false");
+        step.findElement(By.tagName("summary")).click();
+        WebElement body = step.findElement(By.className("step-body"));
+        wait.until(ExpectedConditions.visibilityOf(body));
+        JsonNode recorded = api("GET", "/api/manage/v1/runs/" + runId, stack.manageToken(), null).json()
+                .get("workflow_run").get("steps").get(0);
+        assertThat(body.getText()).contains("transform").contains("4317.84").contains("Input").contains("Output");
+        assertThat(fact(body, "Attempts")).isEqualTo(String.valueOf(recorded.get("attempts").asInt()));
+        assertThat(fact(body, "Duration")).isNotEqualTo("—");
+        assertThat(step.findElement(By.tagName("summary")).getText()).contains("completed")
+                .contains(recorded.get("attempts").asInt() == 1 ? "1 attempt" : "attempts");
+        assertThat(driver.findElements(By.cssSelector("[data-testid=cancel-run]"))).as("a finished run is not cancelled")
+                .isEmpty();
+        assertThat(driver.findElements(By.cssSelector("[data-testid=retry-run]"))).as("nor retried").isEmpty();
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", step);
+        shoot("run-steps");
         assertNoScriptOrPolicyErrors();
     }
 
     @Test
     @Order(6)
+    void aWorkflowsRunsAreListedNewestFirstRefreshedLiveAndFilteredByStatus() throws Exception {
+        approvalId = Json.parse(api("POST", "/api/manage/v1/workflows", stack.manageToken(), APPROVAL).body())
+                .get("workflow").get("id").asText();
+        assertThat(api("POST", "/api/manage/v1/workflows/" + approvalId + "/publish", stack.manageToken(), null).status())
+                .isEqualTo(200);
+        String first = startApproval();
+
+        menu("Runs");
+        heading("Runs");
+        table("run-workflows").findElement(By.linkText("Runs of Approval")).click();
+        heading("Runs of Approval");
+        wait.until(d -> row("runs", first) != null && row("runs", first).getText().contains("suspended"));
+        assertThat(driver.findElement(By.cssSelector("[data-testid=live-state]")).getText()).contains("refreshing");
+
+        // Started while the list is open: the list shows it on its own, on top.
+        String second = startApproval();
+        // (the list is redrawn every 2 seconds while a run is unfinished, so it is read inside waits)
+        wait.until(d -> {
+            List<WebElement> rows = d.findElements(By.cssSelector("table[data-testid=runs] tbody tr"));
+            return rows.size() == 2 && rows.get(0).getText().contains(second) && rows.get(1).getText().contains(first);
+        });
+        shoot("runs");
+
+        new Select(field("Status")).selectByValue("completed");
+        button("Show").click();
+        wait.until(d -> d.findElement(By.tagName("main")).getText().contains("No completed runs."));
+        assertThat(driver.getCurrentUrl()).endsWith("/runs?status=completed");
+        new Select(field("Status")).selectByValue("suspended");
+        button("Show").click();
+        wait.until(d -> row("runs", second) != null && row("runs", first) != null);
+        assertNoScriptOrPolicyErrors();
+    }
+
+    @Test
+    @Order(7)
+    void aRunIsSignalledCancelledRetriedInVainAndReplayedWithTheApisMessagesOnRefusals() throws Exception {
+        String first = startApproval();
+        driver.get(base + "/app/#/workflows/" + approvalId + "/runs/" + first);
+        heading("Run " + first);
+        wait.until(d -> d.findElement(By.cssSelector("[data-testid=run-status]")).getText().equals("suspended"));
+        // (an unfinished run's page is redrawn every second, so what it shows is read inside waits)
+        wait.until(d -> fact(d.findElement(By.cssSelector("[data-testid=run]")), "Waiting for signal").equals("approved"));
+
+        // A signal no step waits for: refused, in the API's words.
+        WebElement name = driver.findElement(By.cssSelector("[data-testid=signal-name]"));
+        name.clear();
+        name.sendKeys("nope");
+        button("Send signal").click();
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
+        JsonNode refusal = api("POST", "/api/manage/v1/runs/" + first + "/signals", stack.manageToken(),
+                "{\"signal\": \"nope\", \"payload\": {}}").json();
+        assertThat(error.findElement(By.className("error-message")).getText()).isEqualTo(message(refusal));
+        shoot("run-signal-refused");
+
+        name = driver.findElement(By.cssSelector("[data-testid=signal-name]"));
+        name.clear();
+        name.sendKeys("approved");
+        WebElement payload = driver.findElement(By.cssSelector("[data-testid=signal-payload]"));
+        payload.clear();
+        payload.sendKeys("{\"by\": \"ana\"}");
+        button("Send signal").click();
+        notice("Signal approved sent");
+        // The page follows the run until it completes; the wait's step shows the payload as its output.
+        wait.until(d -> d.findElement(By.cssSelector("[data-testid=run-status]")).getText().equals("completed"));
+        WebElement approve = driver.findElement(By.cssSelector("[data-testid=steps] details[data-step=approve]"));
+        approve.findElement(By.tagName("summary")).click();
+        assertThat(approve.findElement(By.className("step-body")).getText()).contains("wait_for_signal").contains("ana");
+        assertThat(driver.findElement(By.cssSelector("[data-testid=run]")).getText()).contains("Steps (3)");
+        shoot("run-signalled");
+
+        // Cancel an unfinished run (with a reason), then try to retry it: the API says to replay it instead.
+        String second = startApproval();
+        driver.get(base + "/app/#/workflows/" + approvalId + "/runs/" + second);
+        heading("Run " + second);
+        driver.findElement(By.cssSelector("[data-testid=cancel-reason]")).sendKeys("no longer needed");
+        button("Cancel run").click();
+        WebElement dialog = wait.until(ExpectedConditions.visibilityOfElementLocated(By.tagName("dialog")));
+        assertThat(dialog.getText()).contains("Cancel run " + second + "?");
+        dialog.findElement(By.cssSelector("[data-testid=confirm]")).click();
+        notice("cancelled");
+        assertThat(driver.findElement(By.cssSelector("[data-testid=run-status]")).getText()).isEqualTo("failed");
+        assertThat(driver.findElement(By.cssSelector("[data-testid=run-error]")).getText()).contains("cancelled")
+                .contains("no longer needed");
+        assertThat(driver.findElements(By.cssSelector("[data-testid=cancel-run]"))).isEmpty();
+
+        button("Retry from the failed step").click();
+        error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
+        refusal = api("POST", "/api/manage/v1/runs/" + second + "/retry", stack.manageToken(), "{}").json();
+        assertThat(error.findElement(By.className("error-message")).getText()).isEqualTo(message(refusal))
+                .contains("replay");
+        assertThat(error.getText()).contains("HTTP 409");
+        shoot("run-cancelled");
+
+        button("Replay").click();
+        notice("replays run " + second);
+        String replay = driver.getCurrentUrl().replaceAll(".*/runs/", "");
+        assertThat(replay).isNotEqualTo(second);
+        heading("Run " + replay);
+        wait.until(d -> fact(d.findElement(By.cssSelector("[data-testid=run]")), "Replay of").equals(second));
+        wait.until(d -> d.findElement(By.cssSelector("[data-testid=run-status]")).getText().equals("suspended"));
+        shoot("run-replayed");
+
+        driver.findElement(By.linkText("← Runs of this workflow")).click();
+        heading("Runs of Approval");
+        wait.until(d -> row("runs", replay, second) != null && row("runs", second, "failed", "cancelled") != null);
+        assertNoScriptOrPolicyErrors();
+    }
+
+    @Test
+    @Order(8)
     void aCaseWorkflowIsCreatedPublishedAndEditedAndItsCasesListedByStatus() throws Exception {
         menu("Workflows");
         heading("Workflows");
@@ -310,7 +455,7 @@ class DashboardBrowserTest {
         heading("New workflow");
         WebElement definition = driver.findElement(By.cssSelector("[data-testid=definition]"));
         definition.clear();
-        definition.sendKeys(REFUNDS.replace("\"set_case\"", "\"email\""));
+        definition.sendKeys(REFUNDS.replace("\"set_case\"", "\"no_such_type\""));
         button("Create workflow").click();
         WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
         assertThat(error.getText()).contains("/steps/0/type").contains("HTTP 422");
@@ -363,7 +508,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void theDeliveryLogShowsTheResponseExcerptAndADeliveryIsReplayedThenTheSecretRotated() throws Exception {
         menu("Webhooks");
         heading("Webhooks");
@@ -371,13 +516,13 @@ class DashboardBrowserTest {
         heading("Webhook");
         // The completed run's event reaches the receiver through the stream and delivery functions.
         wait.withTimeout(Duration.ofSeconds(60)).until(d -> {
-            if (received.get() > 0 && row("deliveries", "succeeded") != null) {
+            if (received.get() > 0 && row("deliveries", "succeeded", "run.completed") != null) {
                 return true;
             }
             d.navigate().refresh();
             return false;
         });
-        WebElement delivery = row("deliveries", "succeeded");
+        WebElement delivery = row("deliveries", "succeeded", "run.completed");
         assertThat(delivery.getText()).contains("run.completed").contains("HTTP 200").contains("received by the browser test");
         shoot("delivery-log");
 
@@ -395,7 +540,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void thePolicyIsEnforcedAndNoPageHasInlineScriptStyleOrHandlers() throws Exception {
         var shell = http.send(HttpRequest.newBuilder(URI.create(base + "/app/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(shell.headers().firstValue("content-security-policy")).hasValue(CSP);
@@ -403,7 +548,8 @@ class DashboardBrowserTest {
         assertThat(shell.headers().firstValue("referrer-policy")).hasValue("no-referrer");
         assertThat(shell.headers().firstValue("cache-control")).hasValue("no-cache");
 
-        for (String page : List.of("#/workflows", "#/tokens", "#/webhooks", "#/connections", "#/connections/new")) {
+        for (String page : List.of("#/workflows", "#/tokens", "#/webhooks", "#/connections", "#/connections/new",
+                "#/runs", "#/workflows/" + approvalId + "/runs", completedRunPath)) {
             driver.get(base + "/app/" + page);
             wait.until(d -> !d.findElements(By.cssSelector("main h1")).isEmpty());
             assertThat(js("return document.querySelectorAll('script:not([src])').length")).as(page).isEqualTo(0L);
@@ -424,14 +570,15 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void everyControlHasALabelTheKeyboardReachesThemAndPhonesDoNotScrollSideways() throws Exception {
         String unlabelled = "return [...document.querySelectorAll('input, select, textarea, button')]"
                 + ".filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')"
                 + " && !el.getAttribute('aria-labelledby') && !(el.tagName === 'BUTTON' && el.textContent.trim()))"
                 + ".map(el => el.outerHTML.slice(0, 120))";
         for (String page : List.of("#/workflows", "#/workflows/new", "#/tokens", "#/webhooks", "#/connections",
-                "#/connections/new")) {
+                "#/connections/new", "#/runs", "#/workflows/" + approvalId + "/runs",
+                "#/workflows/" + approvalId + "/runs/" + startApproval())) {
             driver.get(base + "/app/" + page);
             wait.until(d -> !d.findElements(By.cssSelector("main h1")).isEmpty());
             assertThat((List<?>) js(unlabelled)).as(page).isEmpty();
@@ -487,6 +634,24 @@ class DashboardBrowserTest {
         return new Answer(response.statusCode(), response.body());
     }
 
+    /** What a facts list ({@code dl}) under {@code scope} says for {@code label}. */
+    String fact(WebElement scope, String label) {
+        return scope.findElement(By.xpath(".//dt[normalize-space(text())='" + label + "']/following-sibling::dd[1]")).getText();
+    }
+
+    /** Starts a run of the Approval workflow with the API token (it suspends at its wait); its ID. */
+    String startApproval() throws IOException, InterruptedException {
+        Answer started = api("POST", "/api/external/v1/workflows/" + approvalId + "/runs", stack.apiToken(),
+                "{\"input\": {\"n\": 1}}");
+        assertThat(started.status()).as(started.body()).isEqualTo(201);
+        return started.json().get("workflow_run").get("id").asText();
+    }
+
+    /** The API's message in any of its error shapes, as the dashboard's api.js reads it. */
+    static String message(JsonNode refusal) {
+        return refusal.hasNonNull("message") ? refusal.get("message").asText() : refusal.get("error").asText();
+    }
+
     Object js(String script) {
         return ((JavascriptExecutor) driver).executeScript(script);
     }
@@ -516,11 +681,12 @@ class DashboardBrowserTest {
         return wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("table[data-testid='" + testid + "']")));
     }
 
-    /** The first row of a table containing {@code text}, or null (also while the table is being replaced). */
-    WebElement row(String testid, String text) {
+    /** The first row of a table containing every one of {@code texts}, or null (also while the table is being replaced). */
+    WebElement row(String testid, String... texts) {
         try {
             for (WebElement tr : driver.findElements(By.cssSelector("table[data-testid='" + testid + "'] tbody tr"))) {
-                if (tr.getText().contains(text)) {
+                String text = tr.getText();
+                if (Stream.of(texts).allMatch(text::contains)) {
                     return tr;
                 }
             }

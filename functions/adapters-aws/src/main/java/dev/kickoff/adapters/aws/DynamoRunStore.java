@@ -7,6 +7,8 @@ import dev.kickoff.core.port.RunStore;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunLifecycle.Event;
+import dev.kickoff.core.run.RunLifecycle.Guard;
+import dev.kickoff.core.run.RunSignal;
 import dev.kickoff.core.run.RunStatus;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -145,7 +147,7 @@ public final class DynamoRunStore implements RunStore {
                     .updateExpression("SET #status = :running, lease_owner = :owner, lease_until = :until, "
                             + "attempts = if_not_exists(attempts, :zero) + :one, "
                             + "started_at = if_not_exists(started_at, :now), updated_at = :now "
-                            + "REMOVE wake_at, wake_pk, wake_sk")
+                            + "REMOVE wake_at, wake_pk, wake_sk, wait_signal")
                     .conditionExpression(condition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
@@ -271,6 +273,118 @@ public final class DynamoRunStore implements RunStore {
     }
 
     @Override
+    public WriteResult awaitSignal(Run run, int seenSignals, boolean wakeListed) {
+        Map<String, AttributeValue> values = RunItems.values(
+                ":suspended", Attrs.s(RunStatus.SUSPENDED.wireName()),
+                ":steps", Attrs.s(RunItems.steps(run.steps())),
+                ":updated", Attrs.instant(run.updatedAt()),
+                ":waitSignal", Attrs.s(run.signals().awaited()),
+                ":seenSignals", Attrs.n(seenSignals));
+        StringBuilder set = new StringBuilder("SET #status = :suspended, steps = :steps, updated_at = :updated, "
+                + "wait_signal = :waitSignal");
+        // Out of the active-runs listing: a run waiting for a client is no business of the sweeper's recovery.
+        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, gsi2pk, gsi2sk");
+        if (run.wakeAt() == null) {
+            remove.append(", wake_at, wake_pk, wake_sk");
+        } else {
+            set.append(", wake_at = :wake");
+            values.put(":wake", Attrs.n(run.wakeAt().toEpochMilli()));
+            if (wakeListed) {
+                set.append(", wake_pk = :wakePk, wake_sk = :wakeSk");
+                values.put(":wakePk", Attrs.s(RunItems.wakePartition(RunItems.activePartitionOf(run.id()))));
+                values.put(":wakeSk", Attrs.s(RunItems.wakeSortKey(run.wakeAt(), run.id(), run.orgId())));
+            } else {
+                remove.append(", wake_pk, wake_sk");
+            }
+        }
+        return execute(leased(Event.AWAIT, run, set.toString() + remove, values));
+    }
+
+    @Override
+    public WriteResult signal(long runId, RunSignal signal, boolean keyed, Instant at) {
+        Map<String, AttributeValue> values = signalValues(signal, keyed, at);
+        values.put(":pending", Attrs.s(RunStatus.PENDING.wireName()));
+        // Listed from now, as a retried run is: its message is sent after this write, and the sweeper must find it
+        // should that fail.
+        values.put(":partition", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(runId))));
+        values.put(":position", Attrs.s(RunItems.activeSortKey(at, runId)));
+        return execute(signalRequest(Event.SIGNAL, runId, "SET #status = :pending, " + APPEND_SIGNAL
+                + ", updated_at = :at, gsi2pk = :partition, gsi2sk = :position" + (keyed ? " ADD signal_keys :keys" : "")
+                + " REMOVE wait_signal, wake_at, wake_pk, wake_sk", values));
+    }
+
+    @Override
+    public WriteResult keepSignal(long runId, RunSignal signal, boolean keyed, Instant at) {
+        return execute(signalRequest(Event.KEEP_SIGNAL, runId, "SET " + APPEND_SIGNAL + ", updated_at = :at"
+                + (keyed ? " ADD signal_keys :keys" : ""), signalValues(signal, keyed, at)));
+    }
+
+    /** Kept signals are only ever added after the last one: the worker's index of a kept signal stays true. */
+    private static final String APPEND_SIGNAL = "signals = list_append(if_not_exists(signals, :none), :signal)";
+
+    private static Map<String, AttributeValue> signalValues(RunSignal signal, boolean keyed, Instant at) {
+        Map<String, AttributeValue> values = RunItems.values(
+                ":none", AttributeValue.fromL(List.of()),
+                ":signal", RunItems.signalList(List.of(signal)),
+                ":at", Attrs.instant(at),
+                ":signalId", Attrs.s(signal.id()),
+                ":maxKept", Attrs.n(dev.kickoff.core.run.RunSignals.MAX_KEPT));
+        if (keyed) {
+            values.put(":keys", AttributeValue.fromSs(List.of(signal.id())));
+        }
+        return values;
+    }
+
+    private UpdateItemRequest signalRequest(Event event, long runId, String expression,
+                                            Map<String, AttributeValue> values) {
+        Map<String, String> names = new HashMap<>();
+        String condition = RunConditions.of(event, names, values);
+        if (condition.contains(":signalName")) {
+            values.put(":signalName", Attrs.s(signalName(values)));
+        }
+        return UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
+                .updateExpression(expression)
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build();
+    }
+
+    private static String signalName(Map<String, AttributeValue> values) {
+        return values.get(":signal").l().getFirst().m().get("name").s();
+    }
+
+    @Override
+    public WriteResult receive(Run run, int index, String signalId) {
+        if (index < 0) {
+            throw new IllegalArgumentException("a kept signal's index is not negative");
+        }
+        Map<String, AttributeValue> values = RunItems.values(
+                ":steps", Attrs.s(RunItems.steps(run.steps())),
+                ":until", Attrs.n(run.leaseUntil().toEpochMilli()),
+                ":updated", Attrs.instant(run.updatedAt()),
+                ":owner", Attrs.s(run.leaseOwner()),
+                ":signalId", Attrs.s(signalId));
+        Map<String, String> names = new HashMap<>(Map.of("#sigid", "id"));
+        String condition = RunConditions.of(Event.RECEIVE, names, values, guard -> guard == Guard.LEASE_HELD_SIGNAL_KEPT
+                ? "lease_owner = :owner AND signals[" + index + "].#sigid = :signalId" : RunConditions.standard(guard));
+        return execute(UpdateItemRequest.builder().tableName(table.name())
+                .key(DynamoTable.key(RunItems.pk(run.id()), RunItems.SK))
+                .updateExpression("SET steps = :steps, lease_until = :until, updated_at = :updated REMOVE signals["
+                        + index + "]")
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build());
+    }
+
+    @Override
+    public RunPage list(long orgId, long workflowId, RunStatus status, int limit, String cursor) {
+        return new RunList(table).list(orgId, workflowId, status, limit, cursor);
+    }
+
+    @Override
     public WriteResult cancel(long runId, RunError error, Instant at) {
         return execute(cancelRequest(runId, error, at));
     }
@@ -287,7 +401,8 @@ public final class DynamoRunStore implements RunStore {
         return UpdateItemRequest.builder().tableName(table.name())
                 .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
                 .updateExpression("SET #status = :failed, #error = :error, error_code = :code, updated_at = :at, "
-                        + "completed_at = :at REMOVE lease_owner, lease_until, wake_at, wake_pk, wake_sk, gsi2pk, gsi2sk")
+                        + "completed_at = :at REMOVE lease_owner, lease_until, wake_at, wake_pk, wake_sk, wait_signal, "
+                        + "gsi2pk, gsi2sk")
                 .conditionExpression(condition)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
@@ -313,7 +428,8 @@ public final class DynamoRunStore implements RunStore {
         StringBuilder set = new StringBuilder("SET #status = :final, steps = :steps, updated_at = :updated, "
                 + "completed_at = :completed");
         // Leaving the index of active runs in the same write: a finished run is never swept.
-        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, wake_at, wake_pk, wake_sk, gsi2pk, gsi2sk");
+        StringBuilder remove = new StringBuilder(" REMOVE lease_owner, lease_until, wake_at, wake_pk, wake_sk, wait_signal,"
+                + " gsi2pk, gsi2sk");
         Map<String, AttributeValue> values = RunItems.values(
                 ":final", Attrs.s(run.status().wireName()),
                 ":steps", Attrs.s(RunItems.steps(run.steps())),

@@ -19,11 +19,20 @@ import java.util.function.Function;
  * and every refused pair through DynamoDB Local).
  *
  * <p>Guards use fixed placeholders the caller binds: {@code :nowMillis} (LEASE_EXPIRED, DUE), {@code :owner} (LEASE_HELD),
- * {@code :seenUpdated} (UNCHANGED). QUIET's expression is the caller's (it compares what the sweeper read).
+ * {@code :seenUpdated} (UNCHANGED), {@code :seenSignals} (LEASE_HELD_NO_NEW_SIGNAL), {@code :signalName},
+ * {@code :signalId} and {@code :maxKept} (AWAITED, NOT_AWAITED, SIGNAL_ROOM). QUIET's expression is the caller's (it
+ * compares what the sweeper read), and so is LEASE_HELD_SIGNAL_KEPT's (it names the signal's place in the list).
  */
 final class RunConditions {
     private RunConditions() {
     }
+
+    /**
+     * Room for one more kept signal, and no signal with this one's ID taken before (a keyed signal's ID is its key's:
+     * a repeat is refused; an unkeyed one's is random, never in the set).
+     */
+    private static final String SIGNAL_ROOM = "(attribute_not_exists(signals) OR size(signals) < :maxKept)"
+            + " AND NOT contains(signal_keys, :signalId)";
 
     /** The guards every run write spells the same way. */
     static String standard(Guard guard) {
@@ -37,7 +46,14 @@ final class RunConditions {
             case UNCHANGED -> "updated_at = :seenUpdated";
             case NOT_LISTED -> "attribute_not_exists(gsi2pk)";
             case LISTED -> "attribute_exists(gsi2pk)";
+            case LEASE_HELD_NO_NEW_SIGNAL -> "lease_owner = :owner AND (attribute_not_exists(signals)"
+                    + " OR size(signals) = :seenSignals)";
+            case AWAITED -> "wait_signal = :signalName AND " + SIGNAL_ROOM;
+            case NOT_AWAITED -> "(attribute_not_exists(wait_signal) OR wait_signal <> :signalName) AND " + SIGNAL_ROOM;
+            case SIGNAL_ROOM -> SIGNAL_ROOM;
             case QUIET -> throw new IllegalArgumentException("QUIET is spelled by the sweeper's store");
+            case LEASE_HELD_SIGNAL_KEPT -> throw new IllegalArgumentException(
+                    "LEASE_HELD_SIGNAL_KEPT is spelled by the write that takes the signal");
         };
     }
 

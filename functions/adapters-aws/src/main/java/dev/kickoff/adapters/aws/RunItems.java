@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunError;
+import dev.kickoff.core.run.RunSignal;
+import dev.kickoff.core.run.RunSignals;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -25,6 +27,12 @@ import java.util.Map;
  * {@code gsi2pk}/{@code gsi2sk}, its entry in the sparse, keys-only index of active runs: set by the first
  * redelivery of its message, or by its dead letter ({@link DynamoRunStore#watch}); removed by the write that ends it.
  * Every run is queued before it is stored, so none is listed unless its delivery goes wrong.
+ *
+ * <p>Every run is in the runs list ({@code gsi4}, keys only) from the write that creates it: {@code gsi4pk =
+ * RUNS#<org>#<workflow>#<run ID mod 16>}, {@code gsi4sk = <created at, fixed width>#<run ID, 16 digits>}. The keys
+ * never change, so no later write of the run touches the index. Signals a client sent and no step has taken yet are
+ * kept in {@code signals} (a list of maps, appended to by the API, an element removed by the worker that takes it);
+ * {@code wait_signal} names the one a suspended run waits for; {@code signal_keys} holds the IDs of keyed signals.
  */
 final class RunItems {
     static final String SK = "RUN";
@@ -63,6 +71,29 @@ final class RunItems {
 
     static int activePartitionOf(long runId) {
         return (int) Math.floorMod(runId, (long) ACTIVE_PARTITIONS);
+    }
+
+    /** The runs list (template.yaml: KickoffTable's gsi4, keys only), read by the API. */
+    static final String LIST_INDEX = "gsi4";
+    /**
+     * Runs-list shards per workflow: an index partition takes about 1,000 writes a second and the list's sort key
+     * grows with time (every write lands at its newest end, which DynamoDB cannot split), so a workflow starting 10,000
+     * runs a second needs its entries spread: 16 shards take 625 each. A page reads all 16, newest first, merged.
+     * Changing it strands the entries of shards that go away.
+     */
+    static final int LIST_SHARDS = 16;
+
+    static String listPartition(long orgId, long workflowId, int shard) {
+        return "RUNS#" + orgId + "#" + workflowId + "#" + shard;
+    }
+
+    static int listShardOf(long runId) {
+        return (int) Math.floorMod(runId, (long) LIST_SHARDS);
+    }
+
+    /** Newest first with ScanIndexForward=false: the creation time, fixed width, then the padded ID (unique). */
+    static String listSortKey(Instant createdAt, long runId) {
+        return Attrs.sortable(createdAt) + "#" + Attrs.pad(runId);
     }
 
     /** Oldest first within a partition: the creation time, fixed-width, then the padded ID. */
@@ -119,7 +150,46 @@ final class RunItems {
             item.put("completed_at", Attrs.instant(run.completedAt()));
         }
         item.put("attempts", Attrs.n(run.attempts()));
+        item.put("gsi4pk", Attrs.s(listPartition(run.orgId(), run.workflowId(), listShardOf(run.id()))));
+        item.put("gsi4sk", Attrs.s(listSortKey(run.createdAt(), run.id())));
+        if (!run.signals().kept().isEmpty()) {
+            item.put("signals", signalList(run.signals().kept()));
+        }
+        if (run.signals().awaited() != null) {
+            item.put("wait_signal", Attrs.s(run.signals().awaited()));
+        }
+        if (!run.signals().keys().isEmpty()) {
+            item.put("signal_keys", AttributeValue.fromSs(List.copyOf(run.signals().keys())));
+        }
         return item;
+    }
+
+    /** One kept signal, as an element of the run's {@code signals} list; the payload as JSON text (exact numbers). */
+    static AttributeValue signal(RunSignal signal) {
+        return AttributeValue.fromM(Map.of(
+                "id", Attrs.s(signal.id()),
+                "name", Attrs.s(signal.name()),
+                "payload", Attrs.s(Json.write(signal.payload())),
+                "received_at", Attrs.instant(signal.receivedAt())));
+    }
+
+    static AttributeValue signalList(List<RunSignal> signals) {
+        return AttributeValue.fromL(signals.stream().map(RunItems::signal).toList());
+    }
+
+    static RunSignals signals(Map<String, AttributeValue> item) {
+        List<RunSignal> kept = new ArrayList<>();
+        AttributeValue list = item.get("signals");
+        if (list != null && list.hasL()) {
+            for (AttributeValue v : list.l()) {
+                Map<String, AttributeValue> m = v.m();
+                kept.add(new RunSignal(Attrs.str(m, "id"), Attrs.str(m, "name"), Json.read(Attrs.str(m, "payload")),
+                        Attrs.time(m, "received_at")));
+            }
+        }
+        AttributeValue keys = item.get("signal_keys");
+        return new RunSignals(kept, Attrs.str(item, "wait_signal"),
+                keys != null && keys.hasSs() ? java.util.Set.copyOf(keys.ss()) : java.util.Set.of());
     }
 
     static Run fromItem(Map<String, AttributeValue> item) {
@@ -153,7 +223,8 @@ final class RunItems {
                 lease == null ? null : Instant.ofEpochMilli(lease),
                 wake == null ? null : Instant.ofEpochMilli(wake),
                 Attrs.numOrNull(item, "replay_of"),
-                (int) Attrs.num(item, "retries"));
+                (int) Attrs.num(item, "retries"),
+                signals(item));
     }
 
     static String steps(List<StepRecord> steps) {

@@ -9,6 +9,8 @@ import dev.kickoff.core.run.RunLifecycle;
 import dev.kickoff.core.run.RunLifecycle.Event;
 import dev.kickoff.core.run.RunLifecycle.Guard;
 import dev.kickoff.core.run.RunLifecycle.Transition;
+import dev.kickoff.core.run.RunSignal;
+import dev.kickoff.core.run.RunSignals;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.emulators.testing.TestAws;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,6 +98,13 @@ class DynamoRunLifecycleTest {
         if (guard == Guard.DUE && !guardHolds) {
             item.put("wake_at", Attrs.n(NOW.plusSeconds(60).toEpochMilli()));  // waiting for a retry a minute from now
         }
+        // Signals as the core's table test prepares them: one kept (k1), awaiting what the guard needs, or full.
+        RunSignals signals = signals(guard, guardHolds);
+        run = run.toBuilder().signals(signals).build();
+        item.put("signals", RunItems.signalList(signals.kept()));
+        if (signals.awaited() != null) {
+            item.put("wait_signal", Attrs.s(signals.awaited()));
+        }
         boolean listed = guard == Guard.LISTED ? guardHolds : guard == Guard.NOT_LISTED && !guardHolds;
         if (listed) {
             item.put("gsi2pk", Attrs.s(RunItems.activePartition(RunItems.activePartitionOf(run.id()))));
@@ -103,6 +112,25 @@ class DynamoRunLifecycleTest {
         }
         table.client().putItem(b -> b.tableName(table.name()).item(item));
         return run;
+    }
+
+    static RunSignals signals(Guard guard, boolean guardHolds) {
+        List<RunSignal> kept = new ArrayList<>(List.of(new RunSignal("k1", "approved", Json.object(), NOW)));
+        if (guard == Guard.SIGNAL_ROOM && !guardHolds) {
+            for (int i = 2; i <= RunSignals.MAX_KEPT; i++) {
+                kept.add(new RunSignal("k" + i, "other", Json.object(), NOW));
+            }
+        }
+        String awaited = switch (guard) {
+            case AWAITED -> guardHolds ? "approved" : "other";
+            case NOT_AWAITED -> guardHolds ? "other" : "approved";
+            default -> null;
+        };
+        return new RunSignals(kept, awaited, java.util.Set.of());
+    }
+
+    static RunSignal approved() {
+        return new RunSignal("s" + System.nanoTime(), "approved", Json.object().put("ok", true), NOW);
     }
 
     static Map<String, AttributeValue> item(long runId) {
@@ -143,6 +171,13 @@ class DynamoRunLifecycleTest {
                     .build(), seen).written();
             case CANCEL -> runs.cancel(run.id(), new dev.kickoff.core.run.RunError("cancelled", "the run was cancelled"),
                     NOW).written();
+            case AWAIT -> runs.awaitSignal(mine.toBuilder().status(RunStatus.SUSPENDED).updatedAt(NOW)
+                    .wakeAt(NOW.plusSeconds(3600)).signals(run.signals().awaiting("approved")).build(),
+                    run.signals().kept().size() + (guardHolds ? 0 : 1), true).written();
+            case SIGNAL -> runs.signal(run.id(), approved(), true, NOW).written();
+            case KEEP_SIGNAL -> runs.keepSignal(run.id(), approved(), true, NOW).written();
+            case RECEIVE -> runs.receive(mine.toBuilder().updatedAt(NOW).lease(ME, NOW.plusSeconds(60))
+                    .signals(run.signals().without("k1")).build(), 0, guardHolds ? "k1" : "k9").written();
             case RETRY -> runs.retry(run.toBuilder().status(RunStatus.PENDING).error(null).updatedAt(NOW)
                     .retries(1).build(), seen).written();
             case WATCH -> runs.watch(run.id(), NOW);

@@ -69,7 +69,7 @@ public class MinimalController {
         return data;
     }
 
-    /** The execution's state: {@code status} is the run's, upper-cased ({@code PENDING} … {@code COMPLETED}). */
+    /** The execution's state: {@code status} is the run's, upper-cased ({@code PENDING} … {@code COMPLETED}; see {@link #status}). */
     @Get("/{workflowId}/executions/{executionId}")
     public HttpResponse<String> execution(@Caller(Permission.RUNS_READ) Principal caller,
                                           @PathVariable String workflowId, @PathVariable String executionId) {
@@ -82,7 +82,7 @@ public class MinimalController {
         data.put("execution_id", EXECUTION_PREFIX + run.id());
         data.put("workflow_id", Long.toString(run.workflowId()));
         data.put("tenant_id", Long.toString(run.orgId()));
-        data.put("status", run.status().wireName().toUpperCase(Locale.ROOT));
+        data.put("status", status(run));
         data.set("payload", run.input());
         data.set("output", run.output());
         data.put("error", run.error());
@@ -92,6 +92,21 @@ public class MinimalController {
         data.put("started_at", Timestamps.micros(run.startedAt()));
         data.put("completed_at", Timestamps.micros(run.completedAt()));
         return JsonResponses.ok(wrap(data));
+    }
+
+    /**
+     * The run's status in this seed's upper-case words: seed 000's upper-cased, but {@code WAITING} for a suspended
+     * run and {@code CANCELLED} for a cancelled one ({@code error} says why).
+     */
+    static String status(Run run) {
+        if (run.status() == dev.kickoff.core.run.RunStatus.SUSPENDED) {
+            return "WAITING";
+        }
+        if (run.status() == dev.kickoff.core.run.RunStatus.FAILED
+                && dev.kickoff.core.run.RunError.CANCELLED.equals(run.errorCode())) {
+            return "CANCELLED";
+        }
+        return run.status().wireName().toUpperCase(Locale.ROOT);
     }
 
     private static ObjectNode wrap(ObjectNode data) {

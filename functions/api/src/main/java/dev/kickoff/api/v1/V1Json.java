@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.api.http.Timestamps;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 
 /** Seed 003's bodies: the {@code {"success": true, "data": …}} envelope, {@code wf_}/{@code run_} IDs, ms times. */
@@ -30,10 +31,20 @@ final class V1Json {
     static ObjectNode started(Run run) {
         ObjectNode data = Json.object();
         data.put("runId", runId(run));
-        data.put("status", run.status().wireName());
+        data.put("status", status(run));
         data.put("workflowId", WORKFLOW_PREFIX + run.workflowId());
         data.put("workflowVersion", run.workflowVersion());
         return success(data);
+    }
+
+    /**
+     * The run's status in this seed's words: {@code pending}, {@code in_progress}, {@code completed}, {@code failed},
+     * and {@code waiting} for a suspended run. A cancelled or timed-out run is {@code failed}, with the reason in
+     * {@code error.code}: the seed's own {@code waitForCompletion} stops only on {@code completed} and {@code failed},
+     * so any other word for an ended run would keep it polling until its own timeout.
+     */
+    static String status(Run run) {
+        return run.status() == RunStatus.SUSPENDED ? "waiting" : run.status().wireName();
     }
 
     /**
@@ -44,7 +55,7 @@ final class V1Json {
     static ObjectNode run(Run run) {
         ObjectNode data = Json.object();
         data.put("id", runId(run));
-        data.put("status", run.status().wireName());
+        data.put("status", status(run));
         data.set("input", run.input());
         data.set("output", run.output());
         data.put("startedAt", Timestamps.millis(run.startedAt()));
@@ -59,8 +70,8 @@ final class V1Json {
                 step.putObject("error").put("message", s.error());
             }
         }
-        if (run.error() != null) {
-            data.putObject("error").put("message", run.error());
+        if (run.failure() != null) {
+            data.putObject("error").put("message", run.failure().message()).put("code", run.failure().code());
         }
         data.put("workflowId", WORKFLOW_PREFIX + run.workflowId());
         data.put("workflowVersion", run.workflowVersion());

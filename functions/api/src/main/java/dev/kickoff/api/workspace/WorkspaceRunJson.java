@@ -6,6 +6,8 @@ import dev.kickoff.api.http.Timestamps;
 import dev.kickoff.api.workspace.WorkspaceIds.Kind;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunError;
+import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 
 import java.util.List;
@@ -20,12 +22,26 @@ final class WorkspaceRunJson {
     private WorkspaceRunJson() {
     }
 
+    /**
+     * The run's status in this seed's words (a free string there): seed 000's, but {@code waiting} for a suspended
+     * run and {@code cancelled} for a cancelled one ({@code error_message} says why).
+     */
+    static String status(Run run) {
+        if (run.status() == RunStatus.SUSPENDED) {
+            return "waiting";
+        }
+        if (run.status() == RunStatus.FAILED && RunError.CANCELLED.equals(run.errorCode())) {
+            return "cancelled";
+        }
+        return run.status().wireName();
+    }
+
     static ObjectNode run(Run run) {
         String runId = WorkspaceIds.encode(Kind.RUN, run.id());
         ObjectNode r = Json.object();
         r.put("id", runId);
         r.put("workflow_id", WorkspaceIds.encode(Kind.WORKFLOW, run.workflowId()));
-        r.put("status", run.status().wireName());
+        r.put("status", status(run));
         r.put("created_at", Timestamps.seconds(run.createdAt()));
         r.put("triggered_by", run.triggeredBy());
         r.set("trigger_payload", run.input());

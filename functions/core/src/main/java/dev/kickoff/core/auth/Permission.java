@@ -9,12 +9,14 @@ import java.util.Optional;
 public enum Permission {
     /** The four trigger POSTs: start a run. Seed 003: "Verify API key - Needs workflows:execute scope". */
     WORKFLOWS_EXECUTE("workflows:execute", true),
-    /** Read a run (every shape's run GET). */
+    /** Read a run (every shape's run GET) and list a workflow's runs. */
     RUNS_READ("runs:read", true),
     /** Create a case (seed 001's POST). */
     CASES_WRITE("cases:write", true),
     /** Read one case by its ID (seed 001's GET). */
     CASES_READ("cases:read", true),
+    /** Cancel, retry, replay and signal a run (seed 000's run controls; a replay also needs workflows:execute). */
+    RUNS_CONTROL("runs:control", true),
     /** Read workflows and their definitions, and list a workflow's cases (the management API). */
     WORKFLOWS_READ("workflows:read", false),
     /** Create, edit and publish workflows. */
@@ -26,7 +28,11 @@ public enum Permission {
     /** List and read connections (never their secrets). */
     CONNECTIONS_READ("connections:read", false),
     /** Create, replace and delete connections, secrets included. */
-    CONNECTIONS_WRITE("connections:write", false);
+    CONNECTIONS_WRITE("connections:write", false),
+    /** List a workflow's runs and read a run with its step timeline (the dashboard). */
+    RUNS_INSPECT("runs:inspect", false),
+    /** Cancel, retry, replay and signal runs (the dashboard). */
+    RUNS_OPERATE("runs:operate", false);
 
     private final String wireName;
     private final boolean external;

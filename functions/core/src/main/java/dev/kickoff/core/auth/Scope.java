@@ -12,10 +12,11 @@ import java.util.Set;
  */
 public enum Scope {
     API("api_", EnumSet.of(Permission.WORKFLOWS_EXECUTE, Permission.RUNS_READ, Permission.CASES_WRITE,
-            Permission.CASES_READ)),
+            Permission.CASES_READ, Permission.RUNS_CONTROL)),
     MANAGE("mgt_", EnumSet.of(Permission.WORKFLOWS_READ, Permission.WORKFLOWS_WRITE, Permission.TOKENS_READ,
             Permission.TOKENS_WRITE, Permission.WEBHOOKS_READ, Permission.WEBHOOKS_WRITE,
-            Permission.CONNECTIONS_READ, Permission.CONNECTIONS_WRITE));
+            Permission.CONNECTIONS_READ, Permission.CONNECTIONS_WRITE, Permission.RUNS_INSPECT,
+            Permission.RUNS_OPERATE));
 
     private final String secretPrefix;
     private final Set<Permission> permissions;

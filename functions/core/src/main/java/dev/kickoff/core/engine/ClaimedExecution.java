@@ -10,6 +10,7 @@ import dev.kickoff.core.port.RunStore.ClaimResult;
 import dev.kickoff.core.port.RunStore.WriteResult;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunError;
+import dev.kickoff.core.run.RunSignal;
 import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.StepRecord;
 import dev.kickoff.core.workflow.VersionCache;
@@ -93,7 +94,14 @@ final class ClaimedExecution {
         };
     }
 
+    /** Times a worker looks again at a wait whose AWAIT was refused because signals kept coming meanwhile. */
+    static final int MAX_AWAIT_ROUNDS = 3;
+
     private Outcome run(Run run, Delivery delivery) {
+        return run(run, delivery, 0);
+    }
+
+    private Outcome run(Run run, Delivery delivery, int round) {
         Optional<WorkflowVersion> version = versions.get(run.orgId(), run.workflowId(), run.workflowVersion());
         if (version.isEmpty()) {
             return finish(run, run.steps(), RunStatus.FAILED, null, new RunError(RunError.WORKFLOW_VERSION_MISSING,
@@ -115,14 +123,76 @@ final class ClaimedExecution {
             }
         }
         StepLoop.Progress progress = steps.run(run, definition, runCase, delivery.lastAttempt(), delivery.deadline(),
-                this::checkpoint, this::releaseQuietly);
+                new StepLoop.Checkpoints() {
+                    @Override
+                    public StepLoop.Saved save(Run r, List<StepRecord> records) {
+                        return checkpoint(r, records);
+                    }
+
+                    @Override
+                    public StepLoop.Saved receive(Run r, List<StepRecord> records, RunSignal signal) {
+                        return ClaimedExecution.this.receive(r, records, signal);
+                    }
+                }, this::releaseQuietly);
         return switch (progress) {
             case StepLoop.Progress.Ended e -> finish(e.run(), e.records(), e.status(), e.output(), e.error());
             case StepLoop.Progress.Paused p -> yieldLease(p.run(), p.records());
             case StepLoop.Progress.Halted h -> h.outcome();
             case StepLoop.Progress.Deferred d -> defer(d.run(), d.records(), d.wakeAt());
             case StepLoop.Progress.Suspended w -> suspend(w.run(), w.records(), w.wakeAt());
+            case StepLoop.Progress.AwaitingSignal a -> {
+                Outcome outcome = awaitSignal(a.run(), a.records(), a.signal(), a.wakeAt());
+                if (outcome instanceof Outcome.LeaseLost lost && lost.run().status() == RunStatus.IN_PROGRESS
+                        && java.util.Objects.equals(lost.run().leaseOwner(), a.run().leaseOwner())
+                        && round < MAX_AWAIT_ROUNDS) {
+                    // Not lost: the lease is still this worker's, and the AWAIT was refused because a signal came
+                    // since the run was read. Look again, with the steps done so far and the signals as they are now.
+                    yield run(a.run().toBuilder().steps(a.records()).signals(lost.run().signals()).build(), delivery,
+                            round + 1);
+                }
+                yield outcome;
+            }
         };
+    }
+
+    /**
+     * {@code AWAIT}: the run waits for a signal without a Lambda, until it comes, or until {@code wakeAt} (a timeout;
+     * null: none), whose wake-up is arranged as a delay's is (a held-back message first, or the wake-up index). The
+     * write is refused if a signal reached the run since it was read (the answer then shows this worker's lease still
+     * held): the caller looks again.
+     */
+    private Outcome awaitSignal(Run run, List<StepRecord> records, String signal, Instant wakeAt) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Duration delay = wakeAt == null ? null : Duration.between(now, wakeAt);
+        boolean byMessage = delay != null && delay.compareTo(RunQueue.MAX_DELAY) <= 0;
+        Run waiting = run.toBuilder().status(RunStatus.SUSPENDED).steps(records).updatedAt(now)
+                .wakeAt(wakeAt == null ? null : wakeAt.truncatedTo(ChronoUnit.MILLIS))
+                .signals(run.signals().awaiting(signal)).build();
+        if (byMessage) {
+            queue.enqueue(run.orgId(), run.id(), delay.isNegative() ? Duration.ZERO : delay);
+        }
+        WriteResult result = runs.awaitSignal(waiting, run.signals().kept().size(), delay != null && !byMessage);
+        if (!result.written()) {
+            return moved(waiting, result);
+        }
+        return new Outcome.Suspended(waiting.toBuilder().lease(null, null).build(), waiting.wakeAt());
+    }
+
+    /**
+     * {@code RECEIVE}: a checkpoint after a step that took a kept signal, which removes the signal in the same write.
+     * Signals are only ever added after the last kept one and only the lease holder removes one, so the signal is
+     * where this worker last saw it.
+     */
+    private StepLoop.Saved receive(Run run, List<StepRecord> records, RunSignal signal) {
+        Instant now = clock.instant();
+        int index = run.signals().indexOf(signal.id());
+        Run saved = run.toBuilder().steps(records).updatedAt(now).lease(run.leaseOwner(), now.plus(lease))
+                .signals(run.signals().without(signal.id())).build();
+        if (index < 0) {
+            throw new IllegalStateException("signal " + signal.id() + " is not kept on run " + run.id());
+        }
+        WriteResult result = runs.receive(saved, index, signal.id());
+        return result.written() ? new StepLoop.Saved.Ok(saved) : new StepLoop.Saved.Moved(moved(saved, result));
     }
 
     /**
@@ -259,13 +329,16 @@ final class ClaimedExecution {
                     r.startedAt(), r.completedAt(), r.attempts(), r.outboundRequests())).toList();
         }
         return run.toBuilder().status(status).output(output).failure(error).steps(records)
-                .updatedAt(now).completedAt(now).wakeAt(null).build();
+                .updatedAt(now).completedAt(now).wakeAt(null).signals(run.signals().awaiting(null)).build();
     }
 
     static int stateSize(Run run, List<StepRecord> records, com.fasterxml.jackson.databind.JsonNode output) {
         int size = Json.sizeOf(run.input()) + Json.sizeOf(output);
         for (StepRecord r : records) {
             size += Json.sizeOf(r.input()) + Json.sizeOf(r.output());
+        }
+        for (RunSignal s : run.signals().kept()) {
+            size += Json.sizeOf(s.payload());  // on the same item: kept signals count towards its size
         }
         return size;
     }

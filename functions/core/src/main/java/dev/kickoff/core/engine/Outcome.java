@@ -38,11 +38,14 @@ public sealed interface Outcome {
     record NotDue(Run run, Instant wakeAt) implements Outcome {
     }
 
-    /** This delivery suspended the run until {@code wakeAt} (a {@code delay}): its wake-up is arranged. */
+    /**
+     * This delivery suspended the run until {@code wakeAt} (a {@code delay}), or until a signal comes (a
+     * {@code wait_for_signal}; {@code wakeAt} its timeout, null: none): its wake-up is arranged.
+     */
     record Suspended(Run run, Instant wakeAt) implements Outcome {
     }
 
-    /** The run is suspended, waiting for a signal: nothing for a worker to do. */
+    /** The run is suspended waiting for a signal, with no timeout due: nothing for a worker to do. */
     record NotRunnable(Run run) implements Outcome {
     }
 

@@ -35,6 +35,11 @@ final class StepLoop {
     /** Saves progress after an impure step. */
     interface Checkpoints {
         Saved save(Run run, List<StepRecord> records);
+
+        /** Saves progress after a step that took the kept {@code signal}, removing it from the run in the same write. */
+        default Saved receive(Run run, List<StepRecord> records, dev.kickoff.core.run.RunSignal signal) {
+            throw new IllegalStateException("this execution cannot take signals");
+        }
     }
 
     /** A checkpoint landed (go on with {@code run}), or the run moved under this execution ({@code outcome}). */
@@ -68,6 +73,13 @@ final class StepLoop {
 
         /** A step waits until {@code wakeAt}: the run is suspended; {@code records} end with its waiting record. */
         record Suspended(Run run, List<StepRecord> records, Instant wakeAt) implements Progress {
+        }
+
+        /**
+         * A step waits for the signal {@code signal}: the run is suspended until it comes, or until {@code wakeAt} (the
+         * step's or the run's timeout; null: none); {@code records} end with its waiting record.
+         */
+        record AwaitingSignal(Run run, List<StepRecord> records, String signal, Instant wakeAt) implements Progress {
         }
 
         /**
@@ -172,6 +184,7 @@ final class StepLoop {
                 if (runCase != null) {
                     scope.set("case", runCase.scope());
                 }
+                dev.kickoff.core.run.RunSignal taken = null;
                 switch (result) {
                     case StepResult.Completed c -> {
                         StepRecord record = new StepRecord(step.id(), step.type(), StepRecord.COMPLETED,
@@ -186,6 +199,20 @@ final class StepLoop {
                                 recordable(config), null, sk.reason(), started, clock.instant(), attempt);
                         records.add(record);
                         ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
+                    }
+                    case StepResult.Received received -> {
+                        taken = received.signal();
+                        StepRecord record = new StepRecord(step.id(), step.type(), StepRecord.COMPLETED,
+                                recordable(config), taken.payload(), null, started, clock.instant(), attempt);
+                        records.add(record);
+                        ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
+                        observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
+                    }
+                    case StepResult.AwaitSignal wait -> {
+                        records.add(new StepRecord(step.id(), step.type(), StepRecord.WAITING, recordable(config),
+                                null, null, started, null, attempt));
+                        return new Progress.AwaitingSignal(run, records, wait.signal(),
+                                wait.until() == null ? timeoutAt : cap(wait.until(), timeoutAt));
                     }
                     case StepResult.Suspend wait -> {
                         records.add(new StepRecord(step.id(), step.type(), StepRecord.WAITING, recordable(config),
@@ -209,8 +236,8 @@ final class StepLoop {
                         }
                     }
                 }
-                if (!type.pure()) {
-                    switch (checkpoints.save(run, records)) {
+                if (!type.pure() || taken != null) {
+                    switch (taken != null ? checkpoints.receive(run, records, taken) : checkpoints.save(run, records)) {
                         case Saved.Ok ok -> run = ok.run();
                         case Saved.Moved moved -> {
                             return new Progress.Halted(moved.outcome());

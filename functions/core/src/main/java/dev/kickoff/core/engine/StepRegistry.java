@@ -19,7 +19,8 @@ public final class StepRegistry {
 
     /** The built-in step types. */
     public static StepRegistry standard() {
-        return new StepRegistry(java.util.List.of(new TransformStep(), new FailStep(), new SetCaseStep(), new DelayStep()));
+        return new StepRegistry(java.util.List.of(new TransformStep(), new FailStep(), new SetCaseStep(), new DelayStep(),
+                new WaitForSignalStep()));
     }
 
     /** A registry with these types added to this one's; used by deployments (and tests) that bring more types. */

@@ -59,6 +59,21 @@ public sealed interface StepResult {
     record Suspend(Instant until) implements StepResult {
     }
 
+    /**
+     * The step waits for the signal {@code signal} (a {@code wait_for_signal}), until {@code until} at most (its
+     * timeout; null: none): the run is {@code suspended}, no Lambda holds the wait, and the step is run again when a
+     * signal of that name comes (or the timeout does).
+     */
+    record AwaitSignal(String signal, Instant until) implements StepResult {
+    }
+
+    /**
+     * The step takes a signal kept on the run (a {@code wait_for_signal}): completed, its output the signal's payload.
+     * The checkpoint that records it removes the signal from the run in the same write (RECEIVE), so it is taken once.
+     */
+    record Received(dev.kickoff.core.run.RunSignal signal) implements StepResult {
+    }
+
     /** The step did nothing, on purpose: it is recorded {@code skipped} and the run goes on. */
     record Skipped(String reason) implements StepResult {
     }

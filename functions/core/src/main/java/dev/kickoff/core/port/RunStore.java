@@ -3,8 +3,11 @@ package dev.kickoff.core.port;
 import dev.kickoff.core.run.Run;
 import dev.kickoff.core.run.RunError;
 import dev.kickoff.core.run.RunLifecycle;
+import dev.kickoff.core.run.RunSignal;
+import dev.kickoff.core.run.RunStatus;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -104,6 +107,54 @@ public interface RunStore {
      * still as it was read ({@code seenUpdatedAt}).
      */
     WriteResult retry(Run run, Instant seenUpdatedAt);
+
+    /**
+     * {@link RunLifecycle.Event#AWAIT AWAIT}: the lease holder suspends the run at a {@code wait_for_signal} step, with
+     * the steps in {@code run} (the last one {@code waiting}), until the signal {@code run.signals().awaited()} comes,
+     * or until {@code run.wakeAt()} (the step's timeout; null: none); the lease is given up and the run leaves the
+     * active-runs listing (it waits for a client, not a worker). Refused unless the run still holds exactly
+     * {@code seenSignals} kept signals: one that came since the worker read the run must be looked at first.
+     * {@code wakeListed}: the run is listed in the wake-up index (a timeout further than a held-back message).
+     */
+    WriteResult awaitSignal(Run run, int seenSignals, boolean wakeListed);
+
+    /**
+     * {@link RunLifecycle.Event#SIGNAL SIGNAL}: keeps {@code signal} on a run suspended waiting for its name and puts
+     * the run back to pending at {@code at}, listed among the active runs (its message is sent after this write) and
+     * out of the wake-up index. {@code keyed}: the signal's ID is an idempotency key's, recorded so that a repeat is
+     * refused. Refused, with the run as it is now, if the run is not waiting for it, keeps
+     * {@link dev.kickoff.core.run.RunSignals#MAX_KEPT} signals already, or has taken a signal with this ID.
+     */
+    WriteResult signal(long runId, RunSignal signal, boolean keyed, Instant at);
+
+    /**
+     * {@link RunLifecycle.Event#KEEP_SIGNAL KEEP_SIGNAL}: keeps {@code signal} on an unfinished run that is not waiting
+     * for it. Refused as {@link #signal} is, and also if the run is suspended waiting for this very signal (then
+     * {@link #signal} is the write) or is finished.
+     */
+    WriteResult keepSignal(long runId, RunSignal signal, boolean keyed, Instant at);
+
+    /**
+     * {@link RunLifecycle.Event#RECEIVE RECEIVE}: the lease holder's {@code wait_for_signal} step took the kept signal
+     * {@code signalId}, kept at {@code index} when the worker read the run (signals are only ever added after the
+     * last one, and only the lease holder removes one, so it is still there): saves the steps and the lease extension
+     * in {@code run}, as a checkpoint does, and removes the signal, in one write.
+     */
+    WriteResult receive(Run run, int index, String signalId);
+
+    /**
+     * A workflow's runs, newest first (by creation), one page: at most {@code limit}, of {@code status} only if given,
+     * after {@code cursor} (a previous page's {@link RunPage#nextCursor()}; null: from the newest). A page may hold
+     * fewer than {@code limit} runs while more follow (a status filter reads a bounded number of runs per page): the
+     * next cursor is null only at the end. A cursor that is not one of this store's is {@code INVALID_REQUEST}.
+     */
+    RunPage list(long orgId, long workflowId, RunStatus status, int limit, String cursor);
+
+    record RunPage(List<Run> runs, String nextCursor) {
+        public RunPage {
+            runs = List.copyOf(runs);
+        }
+    }
 
     /** The result of a write by a worker: it landed, or its condition refused it (and what the run is now). */
     sealed interface WriteResult {

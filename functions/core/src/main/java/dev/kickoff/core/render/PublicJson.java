@@ -25,7 +25,12 @@ public final class PublicJson {
         return baseUrl + "/api/external/v1/workflows/" + run.workflowId() + "/runs/" + run.id();
     }
 
-    /** The {@code workflow_run} object, every field of seed 000 in its order (plus error and case_id when set). */
+    /**
+     * The {@code workflow_run} object, every field of seed 000 in its order, plus, when set: {@code error}
+     * ({@code {"code", "message"}}: {@code cancelled}, {@code timed_out}, {@code step_failed}, a step's own code, …),
+     * {@code case_id}, {@code replay_of} (the run this one replays) and {@code retries} (times retried from its failed
+     * step).
+     */
     public static ObjectNode run(Run run, String baseUrl) {
         ObjectNode r = Json.object();
         r.put("id", run.id());
@@ -40,11 +45,17 @@ public final class PublicJson {
         r.put("created_at", seconds(run.createdAt()));
         r.put("updated_at", seconds(run.updatedAt()));
         r.put("url", runUrl(baseUrl, run));
-        if (run.error() != null) {
-            r.put("error", run.error());
+        if (run.failure() != null) {
+            r.putObject("error").put("code", run.failure().code()).put("message", run.failure().message());
         }
         if (run.caseId() != null) {
             r.put("case_id", run.caseId());
+        }
+        if (run.replayOf() != null) {
+            r.put("replay_of", run.replayOf());
+        }
+        if (run.retries() > 0) {
+            r.put("retries", run.retries());
         }
         return r;
     }

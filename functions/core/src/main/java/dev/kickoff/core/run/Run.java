@@ -10,7 +10,7 @@ import java.util.List;
  * changes as the worker executes it. {@code leaseOwner}/{@code leaseUntil} say which worker holds it and until when;
  * {@code failure} why it failed; {@code wakeAt}, for a run waiting (pending after a step asked to be retried later),
  * when it is due again; {@code replayOf} the run this one replays; {@code retries} how many times it was retried from
- * its failed step.
+ * its failed step; {@code signals} the signals it holds (see {@link RunSignals}).
  */
 public record Run(
         long id,
@@ -38,10 +38,23 @@ public record Run(
         Instant leaseUntil,
         Instant wakeAt,
         Long replayOf,
-        int retries) {
+        int retries,
+        RunSignals signals) {
 
     public Run {
         steps = steps == null ? List.of() : List.copyOf(steps);
+        signals = signals == null ? RunSignals.NONE : signals;
+    }
+
+    /** A run that holds no signals. */
+    public Run(long id, long orgId, long workflowId, int workflowVersion, boolean workflowDraft, long triggerId,
+               String triggerType, String triggeredBy, String mode, JsonNode input, String connectionId, Long caseId,
+               Instant createdAt, RunStatus status, JsonNode output, RunError failure, List<StepRecord> steps,
+               Instant updatedAt, Instant startedAt, Instant completedAt, int attempts, String leaseOwner,
+               Instant leaseUntil, Instant wakeAt, Long replayOf, int retries) {
+        this(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode, input,
+                connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
+                attempts, leaseOwner, leaseUntil, wakeAt, replayOf, retries, RunSignals.NONE);
     }
 
     /** A run as new ones are made: pending, nothing done yet. */
@@ -59,7 +72,7 @@ public record Run(
     public Run asReplayOf(long runId) {
         return new Run(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode,
                 input, connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt,
-                completedAt, attempts, leaseOwner, leaseUntil, wakeAt, runId, retries);
+                completedAt, attempts, leaseOwner, leaseUntil, wakeAt, runId, retries, signals);
     }
 
     /** The failure's message (what every API shape shows), or null. */
@@ -91,6 +104,7 @@ public record Run(
         private Instant leaseUntil;
         private Instant wakeAt;
         private int retries;
+        private RunSignals signals;
 
         private Builder(Run base) {
             this.base = base;
@@ -106,6 +120,7 @@ public record Run(
             this.leaseUntil = base.leaseUntil;
             this.wakeAt = base.wakeAt;
             this.retries = base.retries;
+            this.signals = base.signals;
         }
 
         public Builder status(RunStatus v) { status = v; return this; }
@@ -115,6 +130,7 @@ public record Run(
         public Builder error(String message) { failure = message == null ? null : new RunError(RunError.FAILED, message); return this; }
         public Builder wakeAt(Instant v) { wakeAt = v; return this; }
         public Builder retries(int v) { retries = v; return this; }
+        public Builder signals(RunSignals v) { signals = v; return this; }
         public Builder steps(List<StepRecord> v) { steps = v; return this; }
         public Builder updatedAt(Instant v) { updatedAt = v; return this; }
         public Builder startedAt(Instant v) { startedAt = v; return this; }
@@ -126,7 +142,7 @@ public record Run(
             return new Run(base.id, base.orgId, base.workflowId, base.workflowVersion, base.workflowDraft,
                     base.triggerId, base.triggerType, base.triggeredBy, base.mode, base.input, base.connectionId,
                     base.caseId, base.createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
-                    attempts, leaseOwner, leaseUntil, wakeAt, base.replayOf, retries);
+                    attempts, leaseOwner, leaseUntil, wakeAt, base.replayOf, retries, signals);
         }
     }
 }

@@ -54,6 +54,28 @@ public final class RunLifecycle {
          */
         SUSPEND(Actor.WORKER),
         /**
+         * The lease holder suspends the run at a {@code wait_for_signal} step until its signal comes (or the step's
+         * timeout: then a wake time, arranged as SUSPEND's): no Lambda holds the wait. Refused if any signal reached
+         * the run since the worker read it, so that a signal can never slip in between the worker's look and its
+         * sleep; the worker then looks again.
+         */
+        AWAIT(Actor.WORKER),
+        /**
+         * A client's signal for a run suspended waiting for it: kept on the run, which goes back to pending (listed
+         * among the active runs, since its message is sent after the write) and leaves the wake-up index.
+         */
+        SIGNAL(Actor.API),
+        /**
+         * A client's signal for an unfinished run that is not waiting for it (not at that step yet, or waiting for
+         * another signal or a delay): kept on the run until a {@code wait_for_signal} step of its name takes it.
+         */
+        KEEP_SIGNAL(Actor.API),
+        /**
+         * The lease holder's {@code wait_for_signal} step takes a kept signal: the checkpoint that records the step
+         * removes the signal, so it is taken once.
+         */
+        RECEIVE(Actor.WORKER),
+        /**
          * The lease holder ends a run that has not finished within its workflow's {@code timeout} as failed
          * ({@code timed_out}): checked before every step and when the run wakes (a wait never outlasts the timeout).
          */
@@ -115,7 +137,17 @@ public final class RunLifecycle {
         /** Not in the active-runs listing. */
         NOT_LISTED("not listed"),
         /** In the active-runs listing. */
-        LISTED("listed");
+        LISTED("listed"),
+        /** LEASE_HELD, and as many kept signals as the writer read: none came since. */
+        LEASE_HELD_NO_NEW_SIGNAL("the writer holds the lease, and no signal came since it read the run"),
+        /** LEASE_HELD, and the signal the writer takes is kept where it read it. */
+        LEASE_HELD_SIGNAL_KEPT("the writer holds the lease, and the signal it takes is kept where it read it"),
+        /** Waiting for this signal's name; room for one more kept signal; the signal's key (if any) not seen yet. */
+        AWAITED("it waits for this signal; room for it; its key unused"),
+        /** Not waiting for this signal's name; room for one more kept signal; its key not seen yet. */
+        NOT_AWAITED("it waits for something else; room for the signal; its key unused"),
+        /** Room for one more kept signal; the signal's key not seen yet. */
+        SIGNAL_ROOM("room for the signal; its key unused");
 
         private final String text;
 
@@ -149,10 +181,11 @@ public final class RunLifecycle {
     /** Every transition there is. Order: by event, then by source state, as docs/run-lifecycle.md lists them. */
     public static final List<Transition> TABLE = List.of(
             new Transition(NONE, Event.CREATE, Guard.ID_FREE, PENDING,
-                    "PutItem attribute_not_exists(pk), after SendMessage (a case run: TransactWriteItems with its case)"),
+                    "PutItem attribute_not_exists(pk) (listed in the runs list gsi4 by the same write), after SendMessage"
+                            + " (a case run: TransactWriteItems with its case)"),
             new Transition(PENDING, Event.CLAIM, Guard.DUE, RUNNING,
                     "UpdateItem SET status, lease_owner, lease_until, attempts + 1, started_at if unset, updated_at"
-                            + " REMOVE wake_at"),
+                            + " REMOVE wake_at, wait_signal"),
             new Transition(RUNNING, Event.CLAIM, Guard.LEASE_EXPIRED, RUNNING,
                     "the same UpdateItem"),
             new Transition(SUSPENDED, Event.CLAIM, Guard.WAKE_DUE, RUNNING,
@@ -169,8 +202,25 @@ public final class RunLifecycle {
             new Transition(RUNNING, Event.SUSPEND, Guard.LEASE_HELD, SUSPENDED,
                     "SendMessage (DelaySeconds) if the wait is 15 minutes at most; then UpdateItem SET status, steps,"
                             + " wake_at, updated_at (and wake_pk, wake_sk for a longer wait) REMOVE lease_owner, lease_until"),
+            new Transition(RUNNING, Event.AWAIT, Guard.LEASE_HELD_NO_NEW_SIGNAL, SUSPENDED,
+                    "SendMessage (DelaySeconds) if its timeout is 15 minutes away at most; then UpdateItem SET status,"
+                            + " steps, wait_signal, updated_at (wake_at with a timeout, and wake_pk, wake_sk for a longer"
+                            + " one) REMOVE lease_owner, lease_until, gsi2pk, gsi2sk"),
+            new Transition(SUSPENDED, Event.SIGNAL, Guard.AWAITED, PENDING,
+                    "UpdateItem SET status, signals = list_append(signals, :signal), updated_at, gsi2pk, gsi2sk"
+                            + " ADD signal_keys REMOVE wait_signal, wake_at, wake_pk, wake_sk; then SendMessage"),
+            new Transition(PENDING, Event.KEEP_SIGNAL, Guard.SIGNAL_ROOM, PENDING,
+                    "UpdateItem SET signals = list_append(signals, :signal), updated_at ADD signal_keys"),
+            new Transition(RUNNING, Event.KEEP_SIGNAL, Guard.SIGNAL_ROOM, RUNNING,
+                    "the same UpdateItem"),
+            new Transition(SUSPENDED, Event.KEEP_SIGNAL, Guard.NOT_AWAITED, SUSPENDED,
+                    "the same UpdateItem"),
+            new Transition(RUNNING, Event.RECEIVE, Guard.LEASE_HELD_SIGNAL_KEPT, RUNNING,
+                    "UpdateItem SET steps, lease_until, updated_at REMOVE signals[i] (the CHECKPOINT that records the"
+                            + " step)"),
             new Transition(RUNNING, Event.COMPLETE, Guard.LEASE_HELD, COMPLETED,
-                    "UpdateItem SET status, output, steps, completed_at; REMOVE lease_owner, lease_until, error, gsi2pk, gsi2sk"),
+                    "UpdateItem SET status, output, steps, completed_at; REMOVE lease_owner, lease_until, error, wait_signal,"
+                            + " gsi2pk, gsi2sk"),
             new Transition(RUNNING, Event.FAIL, Guard.LEASE_HELD, FAILED,
                     "the same UpdateItem with error; a case run's: TransactWriteItems with its case to Error"),
             new Transition(RUNNING, Event.TIME_OUT, Guard.LEASE_HELD, FAILED,
@@ -181,7 +231,8 @@ public final class RunLifecycle {
                     "the same UpdateItem with error"),
             new Transition(PENDING, Event.CANCEL, Guard.NONE, FAILED,
                     "UpdateItem SET status, error, error_code = cancelled, updated_at, completed_at"
-                            + " REMOVE lease_owner, lease_until, wake_at, gsi2pk, gsi2sk (a case run's: with its case)"),
+                            + " REMOVE lease_owner, lease_until, wake_at, wait_signal, gsi2pk, gsi2sk (a case run's: with"
+                            + " its case)"),
             new Transition(RUNNING, Event.CANCEL, Guard.NONE, FAILED,
                     "the same UpdateItem: the lease holder's next write is refused"),
             new Transition(SUSPENDED, Event.CANCEL, Guard.NONE, FAILED,

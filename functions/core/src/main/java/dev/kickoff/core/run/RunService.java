@@ -142,15 +142,27 @@ public final class RunService {
     }
 
     /**
-     * Replay (the future {@code POST …/runs/{run_id}/replay}, 201): a new run with the same input and workflow version
+     * Replay ({@code POST …/runs/{run_id}/replay}, 201): a new run with the same input and workflow version
      * as {@code runId}, or with {@code latest} the workflow's published version (its {@code inputSchema} applied to that
      * input again, so a refusal is the same 422 as a start's), marked {@code replay_of}. Launched like every run.
      * Another organization's run is not found; a run of a workflow that cannot be started (unpublished now, a case
      * workflow) is refused as a start would be.
      */
     public Run replay(Principal principal, long workflowId, long runId, boolean latest) {
-        Run original = get(principal, workflowId, runId);
-        Workflow workflow = startable(principal, workflowId);
+        return replay(principal, get(principal, workflowId, runId), latest);
+    }
+
+    /** {@link #replay(Principal, long, long, boolean)} by run ID alone (the management API). */
+    public Run replay(Principal principal, long runId, boolean latest) {
+        Run original = get(principal, runId);
+        if (!principal.grant().allowsWorkflow(original.workflowId())) {
+            throw new KickoffException(Reason.RUN_NOT_FOUND, "run not found");
+        }
+        return replay(principal, original, latest);
+    }
+
+    private Run replay(Principal principal, Run original, boolean latest) {
+        Workflow workflow = startable(principal, original.workflowId());
         int version = latest ? workflow.publishedVersion() : original.workflowVersion();
         JsonNode input = latest ? checkedInput(workflow, original.input()) : original.input();
         return FreshIds.store(() -> {
@@ -321,7 +333,7 @@ public final class RunService {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /** The longest a caller may ask to wait for a run to settle (the future {@code Prefer: wait=N}, 1 to 25 s). */
+    /** The longest a caller may ask to wait for a run to settle ({@code Prefer: wait=N}, 1 to 25 s). */
     public static final Duration MAX_AWAIT = Duration.ofSeconds(25);
     /** Pauses between the reads of {@link #awaitSettled}: quick at first, then twice a second. */
     static final List<Duration> AWAIT_PAUSES = List.of(Duration.ofMillis(25), Duration.ofMillis(50),
@@ -334,7 +346,7 @@ public final class RunService {
     }
 
     /**
-     * Run-and-wait (the future {@code Prefer: wait=N}): the run as soon as it is terminal or {@code suspended}, or as
+     * Run-and-wait ({@code Prefer: wait=N}): the run as soon as it is terminal or {@code suspended}, or as
      * it is once {@code wait} (1 to 25 s) is up. Backoff polling of a consistent read (after 25, 50, 100, 200, 400 ms,
      * then every 500 ms): a read of an item under 4 KB is 1 read unit, so waiting costs at most about 2 read units a
      * second after its first second, 8 in the first, and a run that settles in a second or two costs 6 to 8 reads in
@@ -365,6 +377,27 @@ public final class RunService {
             run = get(principal, workflowId, runId);
         }
         return run;
+    }
+
+    /** Runs a list page holds by default, and at most. */
+    public static final int DEFAULT_PAGE = 20;
+    public static final int MAX_PAGE = 100;
+
+    /**
+     * A workflow's runs, newest first, a page at a time ({@code GET …/workflows/{id}/runs?status=&limit=&cursor=}): of
+     * {@code status} only if given, {@code limit} 1 to {@link #MAX_PAGE}. An unknown workflow, or another
+     * organization's, is not found; published or not, every workflow's runs can be listed (a replay may have run a
+     * version that is no longer published). One indexed read, never a scan: see docs/data-model.md, "The runs list".
+     */
+    public RunStore.RunPage list(Principal principal, long workflowId, RunStatus status, int limit, String cursor) {
+        if (workflowId <= 0 || workflows.find(principal.orgId(), workflowId).isEmpty()) {
+            throw new KickoffException(Reason.WORKFLOW_NOT_FOUND, "workflow not found");
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new KickoffException(Reason.INVALID_REQUEST, "limit must be 1 to " + MAX_PAGE,
+                    List.of(new FieldError("/limit", "must be an integer from 1 to " + MAX_PAGE)));
+        }
+        return runs.list(principal.orgId(), workflowId, status, limit, cursor);
     }
 
     private static boolean settled(Run run) {

@@ -7,7 +7,8 @@ import java.time.Instant;
 /**
  * What happened to one step of one run: its resolved config ({@code input}), its output or error, and when.
  * {@code status} is {@code completed}, {@code failed}, {@code skipped} (its {@code if} was falsy), or
- * {@code retrying} (it failed and its {@code retry} will run it again: the run is pending until then).
+ * {@code retrying} (it failed and its {@code retry} will run it again: the run is pending until then), or
+ * {@code waiting} (the run is suspended in it).
  *
  * @param attempts         how many times the step ran (1 unless its {@code retry} ran it again)
  * @param outboundRequests requests the step sent to other systems (HTTP, SMTP), over all its attempts the run
@@ -29,7 +30,10 @@ public record StepRecord(
     public static final String FAILED = "failed";
     public static final String SKIPPED = "skipped";
     public static final String RETRYING = "retrying";
-    /** A {@code delay} step the run is suspended in: {@code startedAt} is when the wait began. */
+    /**
+     * A {@code delay} or {@code wait_for_signal} step the run is suspended in: {@code startedAt} is when the wait began
+     * (a timeout counts from there).
+     */
     public static final String WAITING = "waiting";
 
     public StepRecord(String id, String type, String status, JsonNode input, JsonNode output, String error,

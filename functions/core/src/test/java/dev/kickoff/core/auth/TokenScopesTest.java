@@ -52,8 +52,10 @@ class TokenScopesTest {
 
     @Test
     void theBundlesAreTheScopesTheyAlwaysAllowed() {
+        // Bundles only grow: runs:control joined api with the run controls, runs:inspect/operate joined manage.
         assertThat(Scope.API.permissions()).containsExactlyInAnyOrder(Permission.WORKFLOWS_EXECUTE,
-                Permission.RUNS_READ, Permission.CASES_WRITE, Permission.CASES_READ);
+                Permission.RUNS_READ, Permission.CASES_WRITE, Permission.CASES_READ, Permission.RUNS_CONTROL);
+        assertThat(Scope.MANAGE.permissions()).contains(Permission.RUNS_INSPECT, Permission.RUNS_OPERATE);
         assertThat(Scope.MANAGE.permissions()).noneMatch(Permission::external);
         assertThat(Scope.API.permissions()).allMatch(Permission::external);
         assertThat(Grant.of(Scope.MANAGE).bundle()).isEqualTo(Scope.MANAGE);

@@ -94,6 +94,27 @@ class RunExecutorFirstDeliveryTest {
             return delegate.cancel(runId, error, at);
         }
 
+        public WriteResult awaitSignal(Run run, int seenSignals, boolean wakeListed) {
+            return delegate.awaitSignal(run, seenSignals, wakeListed);
+        }
+
+        public WriteResult signal(long runId, dev.kickoff.core.run.RunSignal signal, boolean keyed, Instant at) {
+            return delegate.signal(runId, signal, keyed, at);
+        }
+
+        public WriteResult keepSignal(long runId, dev.kickoff.core.run.RunSignal signal, boolean keyed, Instant at) {
+            return delegate.keepSignal(runId, signal, keyed, at);
+        }
+
+        public WriteResult receive(Run run, int index, String signalId) {
+            return delegate.receive(run, index, signalId);
+        }
+
+        public RunPage list(long orgId, long workflowId, dev.kickoff.core.run.RunStatus status, int limit,
+                            String cursor) {
+            return delegate.list(orgId, workflowId, status, limit, cursor);
+        }
+
         public WriteResult defer(Run run) {
             return delegate.defer(run);
         }

@@ -80,6 +80,7 @@ class RunLifecycleTest {
         if (guard == Guard.DUE && !guardHolds) {
             run = run.toBuilder().wakeAt(NOW.plusSeconds(60)).build();  // waiting for a retry a minute from now
         }
+        run = run.toBuilder().signals(signals(guard, guardHolds)).build();
         store.runs.put(id, run);
         boolean listed = guard == Guard.LISTED ? guardHolds : guard == Guard.NOT_LISTED && !guardHolds;
         if (listed) {
@@ -87,6 +88,29 @@ class RunLifecycleTest {
             active.leftovers.add(id);
         }
         return run;
+    }
+
+    /**
+     * The signals a prepared run holds: one kept ({@code k1}, the one RECEIVE takes), awaiting "approved" (the signal
+     * SIGNAL and KEEP_SIGNAL send) or something else as the guard needs, or full for a broken SIGNAL_ROOM.
+     */
+    static RunSignals signals(Guard guard, boolean guardHolds) {
+        List<RunSignal> kept = new ArrayList<>(List.of(new RunSignal("k1", "approved", Json.object(), NOW)));
+        if (guard == Guard.SIGNAL_ROOM && !guardHolds) {
+            for (int i = 2; i <= RunSignals.MAX_KEPT; i++) {
+                kept.add(new RunSignal("k" + i, "other", Json.object(), NOW));
+            }
+        }
+        String awaited = switch (guard) {
+            case AWAITED -> guardHolds ? "approved" : "other";
+            case NOT_AWAITED -> guardHolds ? "other" : "approved";
+            default -> null;
+        };
+        return new RunSignals(kept, awaited, java.util.Set.of());
+    }
+
+    static RunSignal approved() {
+        return new RunSignal("s" + System.nanoTime(), "approved", Json.object().put("ok", true), NOW);
     }
 
     /** Applies {@code event}'s write to {@code run}; true when it landed. */
@@ -123,6 +147,13 @@ class RunLifecycleTest {
                     .build(), seen).written();
             case CANCEL -> store.cancel(run.id(), new dev.kickoff.core.run.RunError("cancelled", "the run was cancelled"),
                     NOW).written();
+            case AWAIT -> store.awaitSignal(mine.toBuilder().status(RunStatus.SUSPENDED).updatedAt(NOW)
+                    .wakeAt(NOW.plusSeconds(3600)).signals(run.signals().awaiting("approved")).build(),
+                    run.signals().kept().size() + (guardHolds ? 0 : 1), true).written();
+            case SIGNAL -> store.signal(run.id(), approved(), true, NOW).written();
+            case KEEP_SIGNAL -> store.keepSignal(run.id(), approved(), true, NOW).written();
+            case RECEIVE -> store.receive(mine.toBuilder().updatedAt(NOW).signals(run.signals().without("k1")).build(),
+                    0, guardHolds ? "k1" : "k9").written();
             case RETRY -> store.retry(run.toBuilder().status(RunStatus.PENDING).error(null).updatedAt(NOW)
                     .retries(1).build(), seen).written();
             case WATCH -> store.watch(run.id(), NOW);

@@ -8,9 +8,14 @@ import dev.kickoff.core.run.RunLifecycle;
 import dev.kickoff.core.run.RunLifecycle.Event;
 import dev.kickoff.core.run.RunLifecycle.Guard;
 import dev.kickoff.core.run.RunLifecycle.Transition;
+import dev.kickoff.core.run.RunSignal;
+import dev.kickoff.core.run.RunSignals;
 import dev.kickoff.core.run.RunStatus;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,7 +46,26 @@ public class InMemoryRunStore implements RunStore {
 
     /** The guards a worker's write checks, as this store sees {@code current}. */
     private Predicate<Guard> guards(Run current, String owner, Instant now, Instant seenUpdatedAt) {
+        return guards(current, owner, now, seenUpdatedAt, null, -1, null);
+    }
+
+    /**
+     * @param signal      the signal a client's write brings (SIGNAL, KEEP_SIGNAL), or the one a worker takes (RECEIVE)
+     * @param seenSignals the kept signals the worker read (AWAIT), or where it read the one it takes (RECEIVE)
+     * @param keyed       whether {@code signal} came with an idempotency key
+     */
+    private Predicate<Guard> guards(Run current, String owner, Instant now, Instant seenUpdatedAt, RunSignal signal,
+                                    int seenSignals, Boolean keyed) {
         return guard -> switch (guard) {
+            case LEASE_HELD_NO_NEW_SIGNAL -> owner != null && owner.equals(current.leaseOwner())
+                    && current.signals().kept().size() == seenSignals;
+            case LEASE_HELD_SIGNAL_KEPT -> owner != null && owner.equals(current.leaseOwner()) && signal != null
+                    && seenSignals >= 0 && seenSignals < current.signals().kept().size()
+                    && current.signals().kept().get(seenSignals).id().equals(signal.id());
+            case AWAITED -> signal != null && signal.name().equals(current.signals().awaited()) && room(current, signal);
+            case NOT_AWAITED -> signal != null && !signal.name().equals(current.signals().awaited())
+                    && room(current, signal);
+            case SIGNAL_ROOM -> signal != null && room(current, signal);
             case NONE -> true;
             case DUE -> current.wakeAt() == null || !current.wakeAt().isAfter(now);
             case WAKE_DUE -> current.wakeAt() != null && !current.wakeAt().isAfter(now);
@@ -53,6 +77,10 @@ public class InMemoryRunStore implements RunStore {
             case LISTED -> listed.contains(current.id());
             case QUIET -> false;  // the sweeper's recovery: InMemoryActiveRuns
         };
+    }
+
+    private static boolean room(Run current, RunSignal signal) {
+        return current.signals().kept().size() < RunSignals.MAX_KEPT && !current.signals().keys().contains(signal.id());
     }
 
     @Override
@@ -102,7 +130,7 @@ public class InMemoryRunStore implements RunStore {
         }
         Run claimed = run.toBuilder().status(RunStatus.IN_PROGRESS).lease(owner, leaseUntil)
                 .attempts(run.attempts() + 1).startedAt(run.startedAt() == null ? now : run.startedAt())
-                .updatedAt(now).wakeAt(null).build();
+                .updatedAt(now).wakeAt(null).signals(run.signals().awaiting(null)).build();
         runs.put(runId, claimed);
         wakeListed.remove(runId);
         return new ClaimResult.Claimed(claimed);
@@ -114,7 +142,8 @@ public class InMemoryRunStore implements RunStore {
         if (current == null || row(event, current, guards(current, run.leaseOwner(), null, null)).isEmpty()) {
             return new WriteResult.Refused(current);
         }
-        runs.put(run.id(), replacement);
+        // As the adapter's writes, which SET what they change and leave the rest: signals a client kept meanwhile stay.
+        runs.put(run.id(), replacement.toBuilder().signals(current.signals()).build());
         return new WriteResult.Written();
     }
 
@@ -178,10 +207,123 @@ public class InMemoryRunStore implements RunStore {
             return new WriteResult.Refused(current);
         }
         runs.put(runId, current.toBuilder().status(RunStatus.FAILED).failure(error).completedAt(at).updatedAt(at)
-                .lease(null, null).wakeAt(null).build());
+                .lease(null, null).wakeAt(null).signals(current.signals().awaiting(null)).build());
         listed.remove(runId);
         wakeListed.remove(runId);
         return new WriteResult.Written();
+    }
+
+    /** Called inside the AWAIT write, before its condition is checked (a test's signal slips in there). */
+    public volatile Runnable beforeAwait;
+
+    @Override
+    public synchronized WriteResult awaitSignal(Run run, int seenSignals, boolean wakeListed) {
+        Runnable hook = beforeAwait;
+        if (hook != null) {
+            beforeAwait = null;
+            hook.run();
+        }
+        Run current = runs.get(run.id());
+        if (current == null || row(Event.AWAIT, current, guards(current, run.leaseOwner(), null, null, null,
+                seenSignals, null)).isEmpty()) {
+            return new WriteResult.Refused(current);
+        }
+        // Kept signals are the stored ones (only clients add them); the rest is the worker's.
+        runs.put(run.id(), run.toBuilder().status(RunStatus.SUSPENDED).lease(null, null)
+                .signals(new RunSignals(current.signals().kept(), run.signals().awaited(), current.signals().keys()))
+                .build());
+        listed.remove(run.id());
+        if (wakeListed) {
+            this.wakeListed.add(run.id());
+        }
+        return new WriteResult.Written();
+    }
+
+    @Override
+    public WriteResult signal(long runId, RunSignal signal, boolean keyed, Instant at) {
+        return addSignal(Event.SIGNAL, runId, signal, keyed, at);
+    }
+
+    @Override
+    public WriteResult keepSignal(long runId, RunSignal signal, boolean keyed, Instant at) {
+        return addSignal(Event.KEEP_SIGNAL, runId, signal, keyed, at);
+    }
+
+    private synchronized WriteResult addSignal(Event event, long runId, RunSignal signal, boolean keyed, Instant at) {
+        Run current = runs.get(runId);
+        if (current == null || row(event, current, guards(current, null, at, null, signal, -1, keyed)).isEmpty()) {
+            return new WriteResult.Refused(current);
+        }
+        List<RunSignal> kept = new ArrayList<>(current.signals().kept());
+        kept.add(signal);
+        Set<String> keys = new HashSet<>(current.signals().keys());
+        if (keyed) {
+            keys.add(signal.id());
+        }
+        Run.Builder next = current.toBuilder().updatedAt(at);
+        if (event == Event.SIGNAL) {
+            next.status(RunStatus.PENDING).wakeAt(null).signals(new RunSignals(kept, null, keys));
+            listed.add(runId);
+            wakeListed.remove(runId);
+        } else {
+            next.signals(new RunSignals(kept, current.signals().awaited(), keys));
+        }
+        runs.put(runId, next.build());
+        return new WriteResult.Written();
+    }
+
+    @Override
+    public synchronized WriteResult receive(Run run, int index, String signalId) {
+        Run current = runs.get(run.id());
+        RunSignal taken = current == null || index < 0 || index >= current.signals().kept().size() ? null
+                : current.signals().kept().get(index);
+        if (current == null || taken == null || !taken.id().equals(signalId) || row(Event.RECEIVE, current,
+                guards(current, run.leaseOwner(), null, null, taken, index, null)).isEmpty()) {
+            return new WriteResult.Refused(current);
+        }
+        List<RunSignal> kept = new ArrayList<>(current.signals().kept());
+        kept.remove(index);
+        runs.put(run.id(), run.toBuilder().signals(new RunSignals(kept, current.signals().awaited(),
+                current.signals().keys())).build());
+        return new WriteResult.Written();
+    }
+
+    @Override
+    public RunPage list(long orgId, long workflowId, RunStatus status, int limit, String cursor) {
+        java.util.Comparator<Run> newestFirst = java.util.Comparator.comparing(Run::createdAt)
+                .thenComparingLong(Run::id).reversed();
+        List<Run> all = runs.values().stream()
+                .filter(r -> r.orgId() == orgId && r.workflowId() == workflowId)
+                .sorted(newestFirst).toList();
+        long after = cursor == null ? Long.MAX_VALUE : parseCursor(cursor);
+        List<Run> page = new ArrayList<>();
+        Run last = null;
+        boolean more = false;
+        boolean passed = cursor == null;
+        for (Run r : all) {
+            if (!passed) {
+                passed = r.id() == after;
+                continue;
+            }
+            if (page.size() == limit) {
+                more = true;
+                break;
+            }
+            last = r;
+            if (status == null || r.status() == status) {
+                page.add(r);
+            }
+        }
+        return new RunPage(page, more && last != null ? "mem" + last.id() : null);
+    }
+
+    private static long parseCursor(String cursor) {
+        try {
+            return Long.parseLong(cursor.substring(3));
+        } catch (RuntimeException e) {
+            throw new dev.kickoff.core.error.KickoffException(dev.kickoff.core.error.Reason.INVALID_REQUEST,
+                    "invalid cursor");
+        }
     }
 
     @Override
