@@ -14,21 +14,33 @@ import java.util.Map;
  */
 final class Fixtures {
     /** The kinds of resource a path parameter names. */
-    enum Kind { WORKFLOW, CASE_WORKFLOW, RUN, CASE, WORKSPACE, TOKEN, WEBHOOK, DELIVERY }
+    enum Kind {
+        WORKFLOW, CASE_WORKFLOW, RUN, CASE, WORKSPACE, TOKEN, WEBHOOK, DELIVERY, CONNECTION,
+        /** The dashboard's asset version and file name: the same for every organization (public, not a tenant's). */
+        ASSET_VERSION, ASSET_NAME;
+
+        /** Whether a value of this kind belongs to one organization (so another's list must not show it). */
+        boolean owned() {
+            return this != WORKSPACE && this != ASSET_VERSION && this != ASSET_NAME;
+        }
+    }
 
     /**
      * Path parameters by name, and the kind each names. A parameter not listed here makes its operation
      * unclassified, which fails the suite until it is added (with a fixture for its kind).
      */
-    static final Map<String, Kind> PARAMS = Map.of(
-            "workflowId", Kind.WORKFLOW,
-            "runId", Kind.RUN,
-            "executionId", Kind.RUN,
-            "caseId", Kind.CASE,
-            "workspaceId", Kind.WORKSPACE,
-            "tokenId", Kind.TOKEN,
-            "webhookId", Kind.WEBHOOK,
-            "deliveryId", Kind.DELIVERY);
+    static final Map<String, Kind> PARAMS = Map.ofEntries(
+            Map.entry("version", Kind.ASSET_VERSION),
+            Map.entry("name", Kind.ASSET_NAME),
+            Map.entry("connectionId", Kind.CONNECTION),
+            Map.entry("workflowId", Kind.WORKFLOW),
+            Map.entry("runId", Kind.RUN),
+            Map.entry("executionId", Kind.RUN),
+            Map.entry("caseId", Kind.CASE),
+            Map.entry("workspaceId", Kind.WORKSPACE),
+            Map.entry("tokenId", Kind.TOKEN),
+            Map.entry("webhookId", Kind.WEBHOOK),
+            Map.entry("deliveryId", Kind.DELIVERY));
 
     /** A value no resource has: the largest ID Kickoff could issue, or a delivery ID of zeros. */
     static final long NONE = (1L << 53) - 1;
@@ -78,6 +90,18 @@ final class Fixtures {
         JsonNode token = http.expect(201, "POST", "/api/manage/v1/tokens", org.manageToken(), "{\"name\": \"spare\", \"scope\": \"api\"}");
         Secrets.collect(token, "spare token");
         ids.put(Kind.TOKEN, token.path("token").path("id").asText());
+        JsonNode connection = http.expect(201, "POST", "/api/manage/v1/connections", org.manageToken(),
+                connection("fixture-" + org.id()));
+        ids.put(Kind.CONNECTION, connection.path("connection").path("id").asText());
+        // The dashboard's assets: the version is a hash of its files, read from the shell that links them.
+        Http.Answer shell = http.send("GET", "/app/", null, null);
+        java.util.regex.Matcher asset = java.util.regex.Pattern.compile("assets/([0-9a-f]+)/([a-z0-9-]+\\.(?:js|css))")
+                .matcher(shell.body() == null ? "" : shell.body());
+        if (!asset.find()) {
+            throw new IllegalStateException("the dashboard shell links no asset: " + shell);
+        }
+        ids.put(Kind.ASSET_VERSION, asset.group(1));
+        ids.put(Kind.ASSET_NAME, asset.group(2));
         // The run's webhook delivery: made by the stream and delivery functions a moment after the run finishes.
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
@@ -92,6 +116,19 @@ final class Fixtures {
         if (!ids.containsKey(Kind.DELIVERY)) {
             throw new IllegalStateException("no webhook delivery appeared for the fixture run " + ids.get(Kind.RUN));
         }
+    }
+
+    /**
+     * An HTTP connection whose secret (a header value) is registered with {@link Secrets}, so the leak phase looks for
+     * it in every log line.
+     */
+    static String connection(String name) {
+        String secret = "conn-secret-" + name + "-7f3a9c2e51d04b68";  // fixed: a seed replays the same bodies
+        Secrets.add(secret, "connection secret (" + name + ")");
+        return """
+                {"provider": "http", "name": "%s", "config": {"baseUrl": "https://api.example.com/v1",
+                 "headers": {"Authorization": "Bearer {{secrets.token}}"}}, "secrets": {"token": "%s"}}"""
+                .formatted(name, secret);
     }
 
     private long publish(Http http, String definition) {
@@ -112,7 +149,7 @@ final class Fixtures {
 
     /** An ID as a path of this shape spells it (every shape also takes the plain number). */
     static String render(Kind kind, String id, String shape) {
-        if (kind == Kind.DELIVERY) {
+        if (kind == Kind.DELIVERY || kind == Kind.CONNECTION || kind == Kind.ASSET_VERSION || kind == Kind.ASSET_NAME) {
             return id;
         }
         long n = Long.parseLong(id);
@@ -135,7 +172,13 @@ final class Fixtures {
 
     /** A value of this kind that names nothing. */
     static String none(Kind kind) {
-        return kind == Kind.DELIVERY ? "msg_" + "0".repeat(32) : Long.toString(NONE);
+        return switch (kind) {
+            case DELIVERY -> "msg_" + "0".repeat(32);
+            case CONNECTION -> "conn_" + "0".repeat(24);
+            case ASSET_VERSION -> "0".repeat(16);
+            case ASSET_NAME -> "none.js";
+            default -> Long.toString(NONE);
+        };
     }
 
     /** Values for required query parameters the schema cannot give (a case list's status). */

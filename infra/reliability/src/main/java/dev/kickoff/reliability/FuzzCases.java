@@ -327,8 +327,8 @@ final class FuzzCases {
      * body: the value is the body.
      */
     byte[] slot(byte[] valid, byte[] value) {
-        if (valid == null) {
-            return value;
+        if (valid == null || nesting(valid) > 200) {
+            return value;  // a body already made deep by another mutation: writing its tree back would recurse too far
         }
         JsonNode tree = Json.read(valid);
         if (!tree.isObject() || tree.isEmpty()) {
@@ -344,6 +344,30 @@ final class FuzzCases {
         byte[] quoted = Json.write(Json.MAPPER.getNodeFactory().textNode(marker)).getBytes(StandardCharsets.UTF_8);
         int i = RawHttp.indexOf(text, quoted);
         return concat(java.util.Arrays.copyOf(text, i), value, java.util.Arrays.copyOfRange(text, i + quoted.length, text.length));
+    }
+
+    /** How deep a JSON text nests (brackets outside strings), without parsing it. */
+    static int nesting(byte[] json) {
+        int depth = 0;
+        int max = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (inString) {
+                if (b == '\\') {
+                    i++;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '{' || b == '[') {
+                max = Math.max(max, ++depth);
+            } else if (b == '}' || b == ']') {
+                depth--;
+            }
+        }
+        return max;
     }
 
     private static void collectSlots(ObjectNode node, List<ObjectNode> parents, List<String> names, int depth) {

@@ -275,15 +275,20 @@ final class FuzzPhase {
     }
 
     static void collectIds(JsonNode node, Set<String> into) {
-        if (node == null) {
-            return;
+        // Iterative: an accepted body may nest deeper than recursion survives.
+        java.util.Deque<JsonNode> pending = new java.util.ArrayDeque<>();
+        if (node != null) {
+            pending.push(node);
         }
-        if (node.isObject() || node.isArray()) {
-            node.forEach(n -> collectIds(n, into));
-        } else if (node.isIntegralNumber()) {
-            into.add(node.asText());
-        } else if (node.isTextual()) {
-            addId(node.asText(), into);
+        while (!pending.isEmpty()) {
+            JsonNode n = pending.pop();
+            if (n.isObject() || n.isArray()) {
+                n.forEach(pending::push);
+            } else if (n.isIntegralNumber()) {
+                into.add(n.asText());
+            } else if (n.isTextual()) {
+                addId(n.asText(), into);
+            }
         }
     }
 

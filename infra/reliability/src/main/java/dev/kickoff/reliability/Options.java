@@ -16,18 +16,20 @@ import java.util.Set;
  * @param phases the phases to run, in the suite's order (all by default)
  * @param root   the repository (template.yaml, docs/openapi.yaml, the built classpaths)
  * @param keep   keep the stacks' data directories and logs (they are removed after a passing run)
+ * @param note   a sentence the report prints beside the machine and its load (who else was using it), or null
  */
-record Options(boolean quick, long seed, Path out, int port, Set<String> phases, Path root, boolean keep) {
+record Options(boolean quick, long seed, Path out, int port, Set<String> phases, Path root, boolean keep, String note) {
     static final List<String> PHASES = List.of("crash", "webhooks", "fuzz", "tenancy", "load", "duplicates", "leaks");
 
     static final String USAGE = """
-            usage: ./kickoff reliability [--quick] [--seed N] [--only phase,...] [--out FILE] [--port N] [--keep]
+            usage: ./kickoff reliability [--quick] [--seed N] [--only phase,...] [--out FILE] [--port N] [--keep] [--note TEXT]
               --quick   the CI size (a few minutes); without it, the full run that writes docs/reliability.md
               --seed N  replay a run: every workload, kill time, shuffle and fuzzed request derives from the seed
               --only    some of: crash, webhooks, fuzz, tenancy, load, duplicates, leaks
               --out     where the report goes (full: docs/reliability.md; quick: infra/reliability/target/reliability.md)
               --port N  the stacks' API ports start at N (default: free ports)
-              --keep    keep the stacks' data directories and logs""";
+              --keep    keep the stacks' data directories and logs
+              --note    a sentence the report prints beside the machine's load (e.g. what else ran on it)""";
 
     static Options parse(String[] args, Path root) {
         boolean quick = false;
@@ -35,12 +37,14 @@ record Options(boolean quick, long seed, Path out, int port, Set<String> phases,
         Path out = null;
         int port = 0;
         boolean keep = false;
+        String note = null;
         Set<String> phases = new LinkedHashSet<>(PHASES);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--quick" -> quick = true;
                 case "--keep" -> keep = true;
+                case "--note" -> note = value(args, ++i, a);
                 case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--port" -> port = Integer.parseInt(value(args, ++i, a));
@@ -70,7 +74,7 @@ record Options(boolean quick, long seed, Path out, int port, Set<String> phases,
             out = quick || phases.size() < PHASES.size()
                     ? root.resolve("infra/reliability/target/reliability.md") : root.resolve("docs/reliability.md");
         }
-        return new Options(quick, seed, out.toAbsolutePath(), port, Set.copyOf(phases), root, keep);
+        return new Options(quick, seed, out.toAbsolutePath(), port, Set.copyOf(phases), root, keep, note);
     }
 
     private static String value(String[] args, int i, String flag) {

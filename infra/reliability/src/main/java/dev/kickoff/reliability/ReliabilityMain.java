@@ -48,7 +48,7 @@ public final class ReliabilityMain {
             Stack main = new Stack("main", options.root(), work.resolve("main"), suite.logs(), basePort,
                     Map.of("KICKOFF_WEBHOOK_RETRY_SCHEDULE", WebhookPhase.SCHEDULE));
             stacks.add(main);
-            Duration first = main.start(Duration.ofMinutes(5));
+            Duration first = main.start(Duration.ofMinutes(10));  // a deadline: a first start on a loaded machine is slow
             report.measure("stack", "first start of a stack (launch → ready), s", Report.fmt(first.toMillis() / 1000.0, 1),
                     null);
             phase(report, "crash", options, () -> new CrashPhase(suite, main).run());
@@ -93,8 +93,11 @@ public final class ReliabilityMain {
         long t = System.nanoTime();
         try {
             body.run();
-        } catch (Exception | AssertionError e) {
-            e.printStackTrace(System.out);
+        } catch (Exception | AssertionError | StackOverflowError e) {
+            // A phase that breaks fails the run, and the phases after it still run and report.
+            String trace = java.util.Arrays.stream(e.getStackTrace()).limit(20).map(f -> "\tat " + f)
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            System.out.println(e + "\n" + trace);
             report.phaseFailed(name, e);
         }
         report.measure(name, "phase wall time", Report.minutes(Duration.ofNanos(System.nanoTime() - t)), null);

@@ -131,7 +131,16 @@ final class Report {
         md.append("What each phase does and how to run it: README, \"Reliability\". Correctness figures gate the run ")
                 .append("(any off: exit 1); performance figures are reported only, because the machines are shared.\n\n");
         md.append("Machine: ").append(machine()).append("; load average ").append(loadAtStart).append(" at the start, ")
-                .append(loadAverage()).append(" at the end.\n\n");
+                .append(loadAverage()).append(" at the end");
+        if (loadedAtStart()) {
+            md.append(" — more than its cores: it was shared with other work, so the performance figures are those of a ")
+                    .append("loaded machine, not of Kickoff alone");
+        }
+        md.append(".").append(options.note() == null ? "" : " " + options.note()).append("\n\n");
+        if (options.quick()) {
+            md.append("Size: **quick** (CI's size: 100 runs under 2 kills, 1,000 fuzzed requests, short load steps); a full ")
+                    .append("run (`./kickoff reliability`) uses 1,000 runs under 8 kills and 10,000 fuzzed requests.\n\n");
+        }
         md.append("Result: **").append(passed() ? "every correctness figure holds" : failures().size()
                 + " correctness figure(s) off").append("**.\n\n");
         md.append("| phase | figure | value | gate |\n|---|---|---:|---|\n");
@@ -213,6 +222,15 @@ final class Report {
         return host + ", " + Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), "
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", JDK "
                 + Runtime.version();
+    }
+
+    /** Whether the 1-minute load average at the start exceeded the machine's cores. */
+    private boolean loadedAtStart() {
+        try {
+            return Double.parseDouble(loadAtStart.split(" ")[0]) > Runtime.getRuntime().availableProcessors();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     static String loadAverage() {

@@ -21,7 +21,7 @@ final class Routes {
     /** The scopes of the {@code api} bundle (README, "Scopes"); every other scope is a manage scope. */
     static final Set<String> API_SCOPES = Set.of("workflows:execute", "runs:read", "cases:write", "cases:read");
     static final Set<String> MANAGE_SCOPES = Set.of("workflows:read", "workflows:write", "tokens:read", "tokens:write",
-            "webhooks:read", "webhooks:write");
+            "webhooks:read", "webhooks:write", "connections:read", "connections:write");
 
     /** Valid bodies for operations whose schema does not describe one. */
     static Map<String, String> bodies(String hookUrl) {
@@ -36,6 +36,8 @@ final class Routes {
         b.put("PUT /api/manage/v1/workflows/{workflowId}", Fixtures.OPEN);
         b.put("POST /api/manage/v1/workflows/{workflowId}/publish", "{}");
         b.put("POST /api/manage/v1/webhooks", "{\"url\": \"" + hookUrl + "\", \"events\": [\"run.completed\"]}");
+        b.put("POST /api/manage/v1/connections", Fixtures.connection("fuzzed"));
+        b.put("PUT /api/manage/v1/connections/{connectionId}", "{\"name\": \"renamed\"}");
         return b;
     }
 

@@ -2,6 +2,8 @@ package dev.kickoff.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,28 +34,33 @@ final class Secrets {
      * object (connections), and any string shaped like a Kickoff secret.
      */
     static void collect(JsonNode node, String what) {
-        if (node == null) {
-            return;
+        // Iterative: a fuzzed body may nest as deep as the parser allows, past what recursion survives.
+        Deque<JsonNode> pending = new ArrayDeque<>();
+        if (node != null) {
+            pending.push(node);
         }
-        if (node.isObject()) {
-            node.properties().forEach(e -> {
-                if (e.getKey().equals("secret") && e.getValue().isTextual()) {
-                    add(e.getValue().asText(), what);
-                } else if (e.getKey().equals("secrets") && e.getValue().isObject()) {
-                    e.getValue().properties().forEach(s -> {
-                        if (s.getValue().isTextual()) {
-                            add(s.getValue().asText(), what + " connection secret " + s.getKey());
-                        }
-                    });
+        while (!pending.isEmpty()) {
+            JsonNode n = pending.pop();
+            if (n.isObject()) {
+                n.properties().forEach(e -> {
+                    if (e.getKey().equals("secret") && e.getValue().isTextual()) {
+                        add(e.getValue().asText(), what);
+                    } else if (e.getKey().equals("secrets") && e.getValue().isObject()) {
+                        e.getValue().properties().forEach(s -> {
+                            if (s.getValue().isTextual()) {
+                                add(s.getValue().asText(), what + " connection secret " + s.getKey());
+                            }
+                        });
+                    }
+                    pending.push(e.getValue());
+                });
+            } else if (n.isArray()) {
+                n.forEach(pending::push);
+            } else if (n.isTextual()) {
+                String s = n.asText();
+                if (s.matches("(api|mgt)_[A-Za-z0-9]{20,}") || s.startsWith("whsec_")) {
+                    add(s, what);
                 }
-                collect(e.getValue(), what);
-            });
-        } else if (node.isArray()) {
-            node.forEach(n -> collect(n, what));
-        } else if (node.isTextual()) {
-            String s = node.asText();
-            if (s.matches("(api|mgt)_[A-Za-z0-9]{20,}") || s.startsWith("whsec_")) {
-                add(s, what);
             }
         }
     }

@@ -123,7 +123,7 @@ final class TenancyPhase {
                             Http.Answer list = send(op, pathV, otherToken, null);
                             cells++;
                             for (var id : victim.ids.entrySet()) {
-                                if (list.body() != null && id.getKey() != Fixtures.Kind.WORKSPACE && list.body().contains(id.getValue())) {
+                                if (list.body() != null && id.getKey().owned() && list.body().contains(id.getValue())) {
                                     listLeaks.add(op.key() + " as the other organization shows " + id.getKey() + " " + id.getValue());
                                 }
                             }

@@ -12,7 +12,13 @@ final class FixturesForTests {
             if (k == Fixtures.Kind.WORKSPACE) {
                 continue;  // the organization itself
             }
-            f.ids.put(k, k == Fixtures.Kind.DELIVERY ? "msg_0123456789abcdef0123456789abcdef" : Long.toString(id++));
+            f.ids.put(k, switch (k) {
+                case DELIVERY -> "msg_0123456789abcdef0123456789abcdef";
+                case CONNECTION -> "conn_0123456789abcdefghijklmn";
+                case ASSET_VERSION -> "0123456789abcdef";
+                case ASSET_NAME -> "app.js";
+                default -> Long.toString(id++);
+            });
         }
         return f;
     }

@@ -78,4 +78,14 @@ class FuzzCasesTest {
         byte[] body = f.slot("{\"input\": {\"a\": 1}}".getBytes(StandardCharsets.UTF_8), "1e99999".getBytes(StandardCharsets.UTF_8));
         assertThat(new String(body, StandardCharsets.UTF_8)).isIn("{\"input\":1e99999}", "{\"input\":{\"a\":1e99999}}");
     }
+
+    @Property(tries = 1)
+    void aValueIsSlottedIntoABodyAnotherMutationMadeDeep(@ForAll @LongRange(min = 0, max = 10) long seed) {
+        FuzzCases f = new FuzzCases(Routes.classify(CONTRACT, "http://127.0.0.1:1/h"), fixtures(), seed);
+        byte[] deep = ("{\"input\":" + "[".repeat(100_000) + "1" + "]".repeat(100_000) + "}").getBytes(StandardCharsets.UTF_8);
+        assertThat(FuzzCases.nesting(deep)).isEqualTo(100_001);
+        assertThat(FuzzCases.nesting("{\"a\":\"[[[\\\"[\"}".getBytes(StandardCharsets.UTF_8))).isEqualTo(1);
+        assertThat(new String(f.slot(deep, "\"\\ud800\"".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+                .isEqualTo("\"\\ud800\"");
+    }
 }
