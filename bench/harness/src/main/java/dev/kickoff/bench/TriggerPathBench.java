@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kickoff.emulators.AwsEndpoints;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Get;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.PurgeQueueRequest;
@@ -21,6 +27,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -30,7 +39,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>the <b>floor</b>: one PutItem of a run-sized item plus one SendMessage, issued directly with clients built
  *       exactly as the function builds its own (same SDK, same URLConnection HTTP client, same settings);</li>
  *   <li>the <b>path's own I/O</b>: the floor plus the two strongly consistent GetItems the trigger makes (token
- *       hash, workflow head), i.e. everything but Kickoff's and Micronaut's code.</li>
+ *       hash, workflow head), i.e. everything but Kickoff's and Micronaut's code;</li>
+ *   <li>the same reads as one consistent BatchGetItem, and as one TransactGetItems (which to use);</li>
+ *   <li>the I/O the warm trigger waits for now (the batched read with the limit counter's write beside it, then
+ *       the floor) and before (both reads and the counter one after another, then the floor).</li>
  * </ul>
  * Modes alternate in blocks of {@value #BLOCK}, so that noise from other work on the machine hits all three.
  * Arguments: DynamoDB endpoint, SQS endpoint, output JSON file, measured calls per mode.
@@ -69,10 +81,54 @@ public final class TriggerPathBench {
             dynamo.getItem(GetItemRequest.builder().tableName(table).key(headKey).consistentRead(true).build());
             putAndSend(dynamo, sqs, table, queue, stack.orgId, workflow);
         };
+        Map<String, KeysAndAttributes> both = Map.of(table, KeysAndAttributes.builder().keys(tokenKey, headKey)
+                .consistentRead(true).build());
+        Runnable batchRead = () -> {
+            if (dynamo.batchGetItem(BatchGetItemRequest.builder().requestItems(both).build())
+                    .responses().get(table).size() != 2) {
+                throw new IllegalStateException("BatchGetItem did not answer both items");
+            }
+        };
+        Runnable transactRead = () -> dynamo.transactGetItems(TransactGetItemsRequest.builder().transactItems(
+                TransactGetItem.builder().get(Get.builder().tableName(table).key(tokenKey).build()).build(),
+                TransactGetItem.builder().get(Get.builder().tableName(table).key(headKey).build()).build()).build());
+        // The execute limit's counter write, as DynamoRateLimitStore makes it (conditional ADD on one item).
+        Map<String, AttributeValue> counterKey = Map.of("pk", AttributeValue.fromS("BENCH#counter"),
+                "sk", AttributeValue.fromS("COUNT"));
+        Runnable count = () -> dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(counterKey)
+                .updateExpression("ADD #c :one").conditionExpression("attribute_not_exists(#c) OR #c < :limit")
+                .expressionAttributeNames(Map.of("#c", "count"))
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
+                        ":limit", AttributeValue.fromN(Long.toString(Long.MAX_VALUE / 2)))).build());
+        ExecutorService beside = Executors.newVirtualThreadPerTaskExecutor();
         Map<String, Runnable> modes = new LinkedHashMap<>();
         modes.put("api", subject);
         modes.put("floor", floor);
         modes.put("path-io", pathIo);
+        modes.put("path-io-batch", () -> {
+            batchRead.run();
+            putAndSend(dynamo, sqs, table, queue, stack.orgId, workflow);
+        });
+        modes.put("path-io-transact", () -> {
+            transactRead.run();
+            putAndSend(dynamo, sqs, table, queue, stack.orgId, workflow);
+        });
+        // What the warm trigger now waits for: the batched read with the counter written beside it, then the floor.
+        modes.put("path-io-now", () -> {
+            Future<?> counted = beside.submit(count);
+            batchRead.run();
+            try {
+                counted.get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            putAndSend(dynamo, sqs, table, queue, stack.orgId, workflow);
+        });
+        // What it waited for before: both reads and the counter one after another, then the floor.
+        modes.put("path-io-before", () -> {
+            pathIo.run();
+            count.run();
+        });
 
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         Map<String, Double> busySeconds = new HashMap<>();

@@ -7,6 +7,7 @@ import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.run.RunControls;
 import dev.kickoff.core.run.RunService;
+import dev.kickoff.core.run.TriggerAdmission;
 import dev.kickoff.core.webhook.WebhookService;
 import dev.kickoff.core.workflow.WorkflowService;
 import dev.kickoff.bootstrap.CompositionRoot;
@@ -46,6 +47,11 @@ public class ApiBeans {
     @Singleton
     ExecuteRateLimiter executeLimits(CompositionRoot runtime) {
         return runtime.executeLimits();
+    }
+
+    @Singleton
+    TriggerAdmission triggerAdmission(CompositionRoot runtime) {
+        return runtime.triggerAdmission();
     }
 
     @Singleton

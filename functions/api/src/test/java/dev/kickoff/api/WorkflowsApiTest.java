@@ -56,6 +56,32 @@ class WorkflowsApiTest {
                 "{\"version\": 9}").status()).isEqualTo(400);
     }
 
+    /**
+     * From its second trigger on, an instance reads the token and the head in one call (TriggerAdmission): still a
+     * read of this request, so a publish serves the very next one, and another organization's token finds nothing.
+     */
+    @Test
+    void onTheWarmTriggerPathAPublishServesTheNextRequestAndAnotherOrgFindsNothing() {
+        var created = stack.http.post("/api/manage/v1/workflows", org.manageToken(), ApiStack.ORDER_WORKFLOW);
+        long id = created.json().get("workflow").get("id").asLong();
+        String runs = "/api/external/v1/workflows/" + id + "/runs";
+        for (int i = 0; i < 3; i++) {
+            var draft = stack.http.post(runs, org.apiToken(), "{}");
+            assertThat(draft.status()).as("a draft is not startable, warm or not").isNotEqualTo(201);
+            assertThat(draft.body()).contains("not published");
+        }
+        stack.http.post("/api/manage/v1/workflows/" + id + "/publish", org.manageToken(), null);
+        var run = stack.http.post(runs, org.apiToken(), "{}");
+        assertThat(run.status()).as("published a moment ago: startable now").isEqualTo(201);
+        assertThat(run.json().get("workflow_run").get("workflow_version").asInt()).isEqualTo(1);
+
+        ApiStack.Org other = stack.newOrg();
+        for (int i = 0; i < 3; i++) {
+            assertThat(stack.http.post(runs, other.apiToken(), "{}").status()).as("another org's workflow")
+                    .isEqualTo(404);
+        }
+    }
+
     @Test
     void anInvalidDefinitionIs422WithEveryProblem() {
         var response = stack.http.post("/api/manage/v1/workflows", org.manageToken(), """

@@ -8,6 +8,7 @@ import dev.kickoff.core.engine.RunSweeper;
 import dev.kickoff.core.engine.StepRegistry;
 import dev.kickoff.core.id.IdGenerator;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
+import dev.kickoff.core.run.TriggerAdmission;
 import dev.kickoff.core.org.OrganizationService;
 import dev.kickoff.core.port.Redelivery;
 import dev.kickoff.core.port.RunObserver;
@@ -28,6 +29,7 @@ import dev.kickoff.adapters.aws.DynamoRateLimitStore;
 import dev.kickoff.adapters.aws.DynamoRunStore;
 import dev.kickoff.adapters.aws.DynamoTable;
 import dev.kickoff.adapters.aws.DynamoTokenStore;
+import dev.kickoff.adapters.aws.DynamoTriggerReads;
 import dev.kickoff.adapters.aws.DynamoWorkflowStore;
 import dev.kickoff.adapters.aws.SqsDeadLetters;
 import dev.kickoff.adapters.aws.SqsRedelivery;
@@ -215,6 +217,11 @@ public final class CompositionRoot {
     /** The per-token limit on the endpoints that start runs (every API shape). */
     public ExecuteRateLimiter executeLimits() {
         return executeLimits;
+    }
+
+    /** Token, execute limit and workflow head at the front of every trigger, in as few round trips as it can. */
+    public TriggerAdmission triggerAdmission() {
+        return new TriggerAdmission(tokens, new DynamoTriggerReads(table), executeLimits);
     }
 
     public RunExecutor executor() {

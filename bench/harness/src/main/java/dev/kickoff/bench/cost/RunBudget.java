@@ -9,15 +9,21 @@ public final class RunBudget {
     private RunBudget() {
     }
 
-    /** API function: the token-hash read and the workflow-head read, both strongly consistent, items under 4 KB. */
+    /**
+     * API function: the token-hash read and the workflow-head read, both strongly consistent, items under 4 KB (one
+     * BatchGetItem on a warm instance: the same two read units).
+     */
     public static final double API_READ_UNITS = 2;
     /**
      * API function: the run's PutItem (an item under 1 KB, queued before it is stored, so not listed in the
      * active-runs index) and the token's rate-limit counter (one conditional ADD).
      */
     public static final double API_WRITE_UNITS = 2;
-    /** API function: DynamoDB calls of any kind. */
-    public static final long API_DYNAMODB_CALLS = 4;
+    /**
+     * API function, warm instance: DynamoDB calls of any kind. Three since 2026-12-02 (was four): the token and the
+     * head in one BatchGetItem, the limit counter, the run. A token's first request on an instance makes four.
+     */
+    public static final long API_DYNAMODB_CALLS = 3;
     /** API function: the run's message. */
     public static final long API_SQS_REQUESTS = 1;
     /**

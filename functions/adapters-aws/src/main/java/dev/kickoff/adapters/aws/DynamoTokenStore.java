@@ -84,7 +84,15 @@ public final class DynamoTokenStore implements TokenStore {
 
     @Override
     public Optional<Principal> findByHash(String secretHash) {
-        Map<String, AttributeValue> item = table.get(hashPk(secretHash), "TOKENHASH", true);
+        return principal(table.get(hashPk(secretHash), "TOKENHASH", true));
+    }
+
+    static Map<String, AttributeValue> hashKey(String secretHash) {
+        return DynamoTable.key(hashPk(secretHash), "TOKENHASH");
+    }
+
+    /** The principal a token's hash item names; empty for no item, or one whose grant cannot be read. */
+    static Optional<Principal> principal(Map<String, AttributeValue> item) {
         if (item == null) {
             return Optional.empty();
         }

@@ -158,7 +158,7 @@ public final class DynamoWorkflowStore implements WorkflowStore {
         return new Page<>(items, response.hasLastEvaluatedKey() ? Cursors.encode(response.lastEvaluatedKey()) : null);
     }
 
-    private static Workflow head(Map<String, AttributeValue> item) {
+    static Workflow head(Map<String, AttributeValue> item) {
         Long published = Attrs.numOrNull(item, "published_version");
         return new Workflow(Attrs.num(item, "workflow_id"), Attrs.num(item, "org_id"), Attrs.str(item, "name"),
                 WorkflowKind.fromWire(Attrs.str(item, "kind")).orElse(WorkflowKind.STANDARD),

@@ -33,15 +33,25 @@ public final class Authenticator {
         if (known.isPresent() && known.get().principal().grant().allows(needed)) {
             return known.get().principal();
         }
+        Principal principal = tokens.require(presented(request), needed);
+        authenticated(request, principal);
+        return principal;
+    }
+
+    /** The request's token, or the 401 that says how to send one. */
+    String presented(HttpRequest<?> request) {
         String secret = secret(request);
         if (secret == null) {
             throw new KickoffException(Reason.UNAUTHENTICATED,
                     "missing API token: " + shapes.forPath(request.getPath()).credentialHint());
         }
-        Principal principal = tokens.require(secret, needed);
+        return secret;
+    }
+
+    /** Records a caller authenticated elsewhere (the execute-limit filter) as this request's principal. */
+    void authenticated(HttpRequest<?> request, Principal principal) {
         LogContext.put(LogContext.ORG_ID, principal.orgId());
         request.setUserPrincipal(new AuthenticatedCaller(principal));
-        return principal;
     }
 
     /** The presented secret; two different ones (a bearer token and another API key) are refused, not chosen from. */

@@ -1,12 +1,11 @@
 package dev.kickoff.api.http;
 
 import dev.kickoff.core.auth.Permission;
-import dev.kickoff.core.auth.Principal;
 import dev.kickoff.core.error.KickoffException;
-import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.limit.RateLimitDecision;
 import dev.kickoff.core.limit.RateLimitedException;
 import dev.kickoff.core.port.RunObserver;
+import dev.kickoff.core.run.TriggerAdmission;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
@@ -16,22 +15,26 @@ import io.micronaut.web.router.RouteAttributes;
 
 /**
  * The execute limit, around every {@link ExecuteLimited} route: authenticate the token (it is what is counted;
- * a missing or invalid one is a 401 and not counted), count the request, and put the window's numbers on
- * whatever the endpoint answers, errors included. A refusal is a 429 in the caller's shape with
- * {@code Retry-After}. The decision stays in this method: nothing is parked on the request but its principal.
+ * a missing or invalid one is a 401 and not counted, except that a token revoked since this instance last saw it
+ * may bump its own dead counter), count the request, and put the window's numbers on whatever the endpoint
+ * answers, errors included. A refusal is a 429 in the caller's shape with {@code Retry-After}. The decision stays
+ * in this method; parked on the request are its principal and, once the instance knows which workflow the path
+ * names, that workflow's head, read together with the token ({@link TriggerAdmission}, {@link TriggerHeads}).
  */
 @ExecuteLimited
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 final class ExecuteLimitFilter {
     private final Authenticator authenticator;
-    private final ExecuteRateLimiter limits;
+    private final TriggerAdmission admission;
+    private final TriggerHeads heads;
     private final ErrorShapes shapes;
     private final RunObserver observer;
 
-    ExecuteLimitFilter(Authenticator authenticator, ExecuteRateLimiter limits, ErrorShapes shapes,
-                       RunObserver observer) {
+    ExecuteLimitFilter(Authenticator authenticator, TriggerAdmission admission, TriggerHeads heads,
+                       ErrorShapes shapes, RunObserver observer) {
         this.authenticator = authenticator;
-        this.limits = limits;
+        this.admission = admission;
+        this.heads = heads;
         this.shapes = shapes;
         this.observer = observer;
     }
@@ -47,8 +50,11 @@ final class ExecuteLimitFilter {
         }
         RateLimitDecision decision;
         try {
-            Principal principal = authenticator.authenticate(request, Permission.WORKFLOWS_EXECUTE);
-            decision = limits.acquire(principal);
+            TriggerAdmission.Admitted admitted = admission.admit(authenticator.presented(request),
+                    Permission.WORKFLOWS_EXECUTE, heads.workflowId(request));
+            authenticator.authenticated(request, admitted.principal());
+            TriggerHeads.attach(request, admitted.head());
+            decision = admitted.decision();
         } catch (RateLimitedException e) {
             observer.count("ExecuteRateLimited", 1);
             return shapes.render(request.getPath(), e);

@@ -26,10 +26,12 @@ public final class Triggers {
 
     private final RunService runs;
     private final RunObserver observer;
+    private final TriggerHeads heads;
 
-    public Triggers(RunService runs, RunObserver observer) {
+    public Triggers(RunService runs, RunObserver observer, TriggerHeads heads) {
         this.runs = runs;
         this.observer = observer;
+        this.heads = heads;
     }
 
     /** A started (or, for a repeated idempotency key, replayed) run. */
@@ -49,8 +51,9 @@ public final class Triggers {
                          HttpRequest<?> request) {
         LogContext.put(LogContext.WORKFLOW_ID, Math.max(workflowId, 0));
         requireWorkflow(caller, workflowId);
+        heads.parsed(request, workflowId);
         RunService.Triggered started = runs.start(caller, workflowId,
-                new RunRequest(input, connectionId, idempotencyKey(request, bodyKey)));
+                new RunRequest(input, connectionId, idempotencyKey(request, bodyKey)), TriggerHeads.read(request));
         LogContext.put(LogContext.RUN_ID, started.run().id());
         if (started.replayed()) {
             observer.count("IdempotentReplays", 1);

@@ -65,11 +65,16 @@ public final class TokenService {
      * never costs a database read.
      */
     public Optional<Principal> authenticate(String secret) {
-        if (secret == null || secret.length() > TokenSecrets.MAX_SECRET_LENGTH
-                || TokenSecrets.claimedScope(secret) == null) {
+        if (!wellFormed(secret)) {
             return Optional.empty();
         }
         return store.findByHash(TokenSecrets.hash(secret));
+    }
+
+    /** Whether {@code secret} has the shape of a token at all: junk never costs a database read. */
+    public static boolean wellFormed(String secret) {
+        return secret != null && secret.length() <= TokenSecrets.MAX_SECRET_LENGTH
+                && TokenSecrets.claimedScope(secret) != null;
     }
 
     /**
@@ -79,7 +84,12 @@ public final class TokenService {
      * for a wrong token; any other missing scope is {@link Reason#WRONG_SCOPE}, naming it.
      */
     public Principal require(String secret, Permission needed) {
-        Principal principal = authenticate(secret).orElseThrow(() ->
+        return require(authenticate(secret), needed);
+    }
+
+    /** {@link #require(String, Permission)} for a token the caller has already looked up by its hash. */
+    public Principal require(Optional<Principal> found, Permission needed) {
+        Principal principal = found.orElseThrow(() ->
                 new KickoffException(Reason.UNAUTHENTICATED, "invalid or revoked API token"));
         Grant grant = principal.grant();
         if (grant.allows(needed)) {

@@ -13,6 +13,7 @@ import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.port.RunQueue;
 import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.RunStore;
+import dev.kickoff.core.port.TriggerReads;
 import dev.kickoff.core.port.WorkflowStore;
 import dev.kickoff.core.schema.JsonSchemas;
 import dev.kickoff.core.schema.PreparedInput;
@@ -93,7 +94,14 @@ public final class RunService {
      * workflows cannot be started as plain runs.
      */
     public Workflow startable(Principal principal, long workflowId) {
-        Workflow workflow = workflowId <= 0 ? null : workflows.find(principal.orgId(), workflowId).orElse(null);
+        return startable(principal, workflowId, null);
+    }
+
+    /** {@link #startable(Principal, long)}, answered from {@code read} when this request already read that head. */
+    private Workflow startable(Principal principal, long workflowId, TriggerReads.Head read) {
+        Optional<Workflow> answer = read == null ? null : read.answer(principal.orgId(), workflowId);
+        Workflow workflow = workflowId <= 0 ? null
+                : (answer != null ? answer : workflows.find(principal.orgId(), workflowId)).orElse(null);
         if (workflow == null) {
             throw new KickoffException(Reason.WORKFLOW_NOT_FOUND, "workflow not found");
         }
@@ -122,6 +130,14 @@ public final class RunService {
      * was stored). Only a run this call created is queued.
      */
     public Triggered start(Principal principal, long workflowId, RunRequest request) {
+        return start(principal, workflowId, request, null);
+    }
+
+    /**
+     * {@link #start(Principal, long, RunRequest)} with the workflow's head as this request already read it
+     * (strongly consistent, with the token: {@link TriggerAdmission}), or null to read it here.
+     */
+    public Triggered start(Principal principal, long workflowId, RunRequest request, TriggerReads.Head head) {
         JsonNode input = request.input() == null || request.input().isNull() ? Json.object() : request.input();
         if (!input.isObject()) {
             throw new KickoffException(Reason.INVALID_REQUEST, "input must be a JSON object");
@@ -129,7 +145,7 @@ public final class RunService {
         String connectionId = checkConnectionId(request.connectionId());
         String key = checkIdempotencyKey(request.idempotencyKey());
         if (key == null) {
-            Workflow workflow = startable(principal, workflowId);
+            Workflow workflow = startable(principal, workflowId, head);
             JsonNode checked = checkedInput(workflow, input);
             return new Triggered(FreshIds.store(() -> launch(newRun(principal, workflow, checked, connectionId, now()))),
                     false);
@@ -138,7 +154,7 @@ public final class RunService {
             throw new KickoffException(Reason.WORKFLOW_NOT_FOUND, "workflow not found");
         }
         return startWithKey(principal, workflowId, key, RequestFingerprint.of(input, connectionId), input,
-                connectionId);
+                connectionId, head);
     }
 
     /**
@@ -189,7 +205,7 @@ public final class RunService {
      * claimed (its creator died between the two) is taken over by the next request that carries it.
      */
     private Triggered startWithKey(Principal principal, long workflowId, String key, String fingerprint,
-                                   JsonNode input, String connectionId) {
+                                   JsonNode input, String connectionId, TriggerReads.Head head) {
         Workflow workflow = null;
         JsonNode checked = null;
         for (int attempt = 0; attempt < MAX_KEY_ATTEMPTS; attempt++) {
@@ -209,7 +225,7 @@ public final class RunService {
                 }
             }
             if (workflow == null) {
-                workflow = startable(principal, workflowId);
+                workflow = startable(principal, workflowId, head);
                 checked = checkedInput(workflow, input);
             }
             Run run = newRun(principal, workflow, checked, connectionId, now);
