@@ -7,7 +7,7 @@ import dev.kickoff.core.webhook.Delivery;
 import dev.kickoff.core.webhook.Subscription;
 import dev.kickoff.core.webhook.WebhookEvent;
 import dev.kickoff.core.webhook.WebhookEventType;
-import dev.kickoff.core.webhook.WebhookStore;
+import dev.kickoff.core.port.WebhookStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
