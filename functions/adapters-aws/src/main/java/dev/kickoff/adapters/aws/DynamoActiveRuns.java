@@ -103,18 +103,7 @@ public final class DynamoActiveRuns implements ActiveRuns {
         quiet.append(same("recoveries", seen.recoveries() == 0 ? null : Attrs.n(seen.recoveries()), values));
         String condition = RunConditions.of(RunLifecycle.Event.RECOVER, names, values,
                 guard -> guard == RunLifecycle.Guard.QUIET ? quiet.toString() : RunConditions.standard(guard));
-        try {
-            table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
-                    .key(DynamoTable.key(RunItems.pk(seen.runId()), RunItems.SK))
-                    .updateExpression("SET recoveries = :next, recovered_at = :at")
-                    .conditionExpression(condition)
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values)
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return update(seen.runId(), "SET recoveries = :next, recovered_at = :at", condition, names, values);
     }
 
     /** {@code AND name = :name}, or {@code AND attribute_not_exists(name)} when the value seen was absent. */
@@ -131,10 +120,16 @@ public final class DynamoActiveRuns implements ActiveRuns {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         String condition = RunConditions.of(RunLifecycle.Event.UNLIST, names, values);
+        return update(runId, "REMOVE gsi2pk, gsi2sk", condition, names, values);
+    }
+
+    /** One conditional UpdateItem of the run's item: false when the condition does not hold. */
+    private boolean update(long runId, String update, String condition, Map<String, String> names,
+                           Map<String, AttributeValue> values) {
         try {
             table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
                     .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
-                    .updateExpression("REMOVE gsi2pk, gsi2sk")
+                    .updateExpression(update)
                     .conditionExpression(condition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)

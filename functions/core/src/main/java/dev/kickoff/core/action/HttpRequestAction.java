@@ -78,16 +78,9 @@ public final class HttpRequestAction implements Action {
     @Override
     public List<FieldError> validate(JsonNode config, String pointer) {
         List<FieldError> problems = new ArrayList<>();
-        if (config == null || !config.isObject()) {
-            problems.add(new FieldError(pointer, "config must be an object"));
+        if (!ConfigKeys.check(config, pointer, CONFIG_KEYS, "http", problems)) {
             return problems;
         }
-        config.fieldNames().forEachRemaining(k -> {
-            if (!CONFIG_KEYS.contains(k)) {
-                problems.add(new FieldError(pointer + "/" + Templates.escape(k), "unknown http field; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(CONFIG_KEYS))));
-            }
-        });
         JsonNode url = config.get("url");
         if (url == null || !url.isTextual() || url.textValue().isBlank()) {
             problems.add(new FieldError(pointer + "/url", "url is required"));
