@@ -20,8 +20,9 @@ import java.util.Optional;
 /**
  * The active runs on DynamoDB: the sparse, keys-only index {@code gsi2} ({@code gsi2pk = ACTIVE#<0..63>} from the
  * run ID, {@code gsi2sk = <listed at, fixed width>#<run ID, 16 digits>}), which holds a run from the write that lists
- * it ({@link DynamoRunStore#watch}, on a redelivery or a dead letter) to the write that ends it. Queries are eventually consistent (GSIs offer nothing else), so every entry
- * is read back from the table, consistently, before anything is decided.
+ * it ({@link DynamoRunStore#watch}, on a redelivery or a dead letter) to the write that ends it. Queries are eventually
+ * consistent (GSIs offer nothing else), so every entry is read back from the table, consistently, before anything is
+ * decided.
  */
 public final class DynamoActiveRuns implements ActiveRuns {
     /** What the sweeper reads of a run item: small, whatever the size of its input and steps. */

@@ -87,7 +87,8 @@ public final class HttpRequestAction implements Action {
         }
         JsonNode method = config.get("method");
         if (literal(method) && !METHODS.contains(method.textValue().toUpperCase(Locale.ROOT))) {
-            problems.add(new FieldError(pointer + "/method", "method must be one of " + String.join(", ", new java.util.TreeSet<>(METHODS))));
+            problems.add(new FieldError(pointer + "/method", "method must be one of "
+                    + String.join(", ", new java.util.TreeSet<>(METHODS))));
         }
         JsonNode headers = config.get("headers");
         if (headers != null && !headers.isObject() && !templated(headers)) {
