@@ -47,9 +47,7 @@ public final class StripeCreateCustomer implements Action {
     @Override
     public List<FieldError> validate(JsonNode config, String pointer) {
         List<FieldError> problems = new ArrayList<>();
-        if (!ConfigKeys.check(config, pointer, CONFIG_KEYS, "stripe.createCustomer", problems)) {
-            return problems;
-        }
+        ConfigKeys.check(config, pointer, CONFIG_KEYS, "stripe.createCustomer", problems);
         return problems;
     }
 
