@@ -166,7 +166,8 @@ public final class ColdStartBench {
             long exited = System.nanoTime() - start;
             Files.writeString(logFile, "== " + v.name() + " " + archiveFlags + "\n" + String.join("\n", output)
                             + "\n" + probe + String.format(" (answered %.0f ms, stdout closed %.0f ms, exited %.0f ms)",
-                            wall / 1e6, drained / 1e6, exited / 1e6) + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND,
+                            wall / 1e6, drained / 1e6, exited / 1e6) + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND,
                     java.nio.file.StandardOpenOption.CREATE);
             if (probe == null || !probe.startsWith("PROBE ")) {
                 throw new IllegalStateException(v.name() + " did not answer its first request (" + probe

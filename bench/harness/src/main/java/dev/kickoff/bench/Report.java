@@ -58,7 +58,8 @@ public final class Report {
                 .append("Baseline: the bare handler (`bench/bare`, no framework, same SDK and HTTP client, same calls). ")
                 .append("\"First request\" is the handler call alone, after construction: roughly what remains of a ")
                 .append("cold start once SnapStart restores an initialized instance.\n\n");
-        md.append("| subject | launch → first answer, ms | × bare | × bare with same aid | first request, ms | first request × bare (same aid) | peak RSS, MB |\n");
+        md.append("| subject | launch → first answer, ms | × bare | × bare with same aid | first request, ms")
+                .append(" | first request × bare (same aid) | peak RSS, MB |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (ColdStartBench.Result r : results) {
             String name = r.variant().name();
@@ -235,7 +236,8 @@ public final class Report {
                 .append("argument is in [scale.md](scale.md).\n\n");
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (")
                 .append(cpuModel()).append("), shared with other builds while measuring")
-                .append(renderedFrom == null ? " (load average at start: " + loadAtStart + ")" : "").append("; JDK ").append(System.getProperty("java.vendor")).append(' ')
+                .append(renderedFrom == null ? " (load average at start: " + loadAtStart + ")" : "")
+                .append("; JDK ").append(System.getProperty("java.vendor")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append("; ").append(osName()).append(".\n\n");
         md.append("Every figure is a ratio against a baseline measured in the same run: these machines are noisy, ")
                 .append("so compare ratios between runs, not milliseconds.\n\n");

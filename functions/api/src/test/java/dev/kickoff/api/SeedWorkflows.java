@@ -30,5 +30,6 @@ final class SeedWorkflows {
             {"name": "Open", "steps": [{"id": "echo", "type": "transform", "config": {"mapping": {"seen": "{{input}}"}}}]}""";
 
     static final String FAILING = """
-            {"name": "Fails", "steps": [{"id": "boom", "type": "fail", "config": {"message": "card declined for {{input.customerId}}"}}]}""";
+            {"name": "Fails", "steps": [{"id": "boom", "type": "fail",
+             "config": {"message": "card declined for {{input.customerId}}"}}]}""";
 }

@@ -150,7 +150,8 @@ class WorkspaceApiTest {
         assertThat(invalid.status()).isEqualTo(422);
         assertThat(invalid.json().get("detail")).extracting(JsonNode::toString).containsExactlyInAnyOrder(
                 "{\"type\":\"missing\",\"loc\":[\"body\",\"trigger_payload\",\"customerId\"],\"msg\":\"Field required\"}",
-                "{\"type\":\"float_type\",\"loc\":[\"body\",\"trigger_payload\",\"amount\"],\"msg\":\"Input should be a valid number\",\"input\":\"x\"}");
+                "{\"type\":\"float_type\",\"loc\":[\"body\",\"trigger_payload\",\"amount\"],"
+                        + "\"msg\":\"Input should be a valid number\",\"input\":\"x\"}");
 
         var notADict = post(trigger(workspace, wf), org.apiToken(), "{\"trigger_payload\": [1]}");
         assertThat(notADict.status()).isEqualTo(422);

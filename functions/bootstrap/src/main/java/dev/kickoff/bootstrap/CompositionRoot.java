@@ -38,7 +38,7 @@ import dev.kickoff.adapters.aws.DynamoWebhookStore;
 import dev.kickoff.adapters.aws.SqsDeliveryQueue;
 import dev.kickoff.core.webhook.DeliveryProcessor;
 import dev.kickoff.core.webhook.EventFanout;
-import dev.kickoff.core.webhook.WebhookSender;
+import dev.kickoff.core.port.WebhookSender;
 import dev.kickoff.core.webhook.WebhookService;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;

@@ -12,7 +12,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule noMicronautOrAws = noClasses().should().dependOnClassesThat().resideInAnyPackage(
-            "io.micronaut..", "software.amazon..", "com.amazonaws..", "jakarta.inject..", "io.netty..");
+            "io.micronaut..", "software.amazon..", "com.amazonaws..", "jakarta.inject..", "io.netty..",
+            "dev.kickoff.emulators..");
 
     @ArchTest
     static final ArchRule noIoOfItsOwn = noClasses().should().dependOnClassesThat().resideInAnyPackage(

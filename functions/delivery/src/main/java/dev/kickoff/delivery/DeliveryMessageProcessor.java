@@ -16,12 +16,12 @@ import java.time.Instant;
  * hanging endpoint costs its own delivery 10 seconds and nobody else anything: the batch's messages run concurrently,
  * see {@link SqsBatch}). A message is kept only when its attempt could not be settled.
  */
-public final class DeliveryMessageProcessor implements SqsBatch.MessageProcessor {
+final class DeliveryMessageProcessor implements SqsBatch.MessageProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryMessageProcessor.class);
 
     private final DeliveryProcessor processor;
 
-    public DeliveryMessageProcessor(DeliveryProcessor processor) {
+    DeliveryMessageProcessor(DeliveryProcessor processor) {
         this.processor = processor;
     }
 

@@ -10,8 +10,8 @@ import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.webhook.WebhookEvent;
 import dev.kickoff.core.webhook.WebhookEventType;
 import dev.kickoff.core.webhook.WebhookIds;
-import dev.kickoff.adapters.aws.StoredItems;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import dev.kickoff.bootstrap.StreamImages;
 
 import java.time.Instant;
 import java.util.Map;
@@ -39,8 +39,8 @@ final class StreamEvents {
         if (record.getDynamodb() == null) {
             return Optional.empty();
         }
-        Map<String, AttributeValue> newImage = StreamImages.convert(record.getDynamodb().getNewImage());
-        Map<String, AttributeValue> oldImage = StreamImages.convert(record.getDynamodb().getOldImage());
+        Map<String, AttributeValue> newImage = image(record.getDynamodb().getNewImage());
+        Map<String, AttributeValue> oldImage = image(record.getDynamodb().getOldImage());
         String eventName = record.getEventName();
         String type = s(newImage, "type");
         if ("run".equals(type) && "MODIFY".equals(eventName)) {
@@ -70,7 +70,7 @@ final class StreamEvents {
         } else {
             return Optional.empty();
         }
-        Run run = StoredItems.run(image);
+        Run run = StreamImages.run(image);
         ObjectNode data = Json.object();
         data.set("workflow_run", PublicJson.run(run, baseUrl));
         if (type == WebhookEventType.RUN_FAILED && run.failure() != null) {
@@ -108,17 +108,21 @@ final class StreamEvents {
         return Optional.of(new WebhookEvent(id, n(image, "org_id"), type, workflowId, at, data));
     }
 
+    private static Map<String, AttributeValue> image(Map<String, AttributeValue> image) {
+        return image == null ? Map.of() : image;
+    }
+
     private static String s(Map<String, AttributeValue> image, String name) {
         AttributeValue v = image.get(name);
-        return v == null ? null : v.s();
+        return v == null ? null : v.getS();
     }
 
     private static long n(Map<String, AttributeValue> image, String name) {
         AttributeValue v = image.get(name);
-        if (v == null || v.n() == null) {
+        if (v == null || v.getN() == null) {
             throw new IllegalArgumentException("the item has no number " + name);
         }
-        return Long.parseLong(v.n());
+        return Long.parseLong(v.getN());
     }
 
     private static Instant time(Map<String, AttributeValue> image, String name) {

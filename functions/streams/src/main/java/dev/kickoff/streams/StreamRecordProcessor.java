@@ -16,14 +16,14 @@ import java.util.Optional;
  * record whose fan-out fails is a failure, so the stream is retried from it (records after it are retried too,
  * which the derived event and delivery IDs make harmless).
  */
-public final class StreamRecordProcessor implements StreamBatch.RecordProcessor {
+final class StreamRecordProcessor implements StreamBatch.RecordProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(StreamRecordProcessor.class);
 
     private final EventFanout fanout;
     private final String baseUrl;
 
     /** @param publicUrl where clients reach the API (template.yaml: the HTTP API's URL), for run URLs in payloads */
-    public StreamRecordProcessor(EventFanout fanout, String publicUrl) {
+    StreamRecordProcessor(EventFanout fanout, String publicUrl) {
         this.fanout = fanout;
         // Without it run URLs in payloads would be relative.
         this.baseUrl = publicUrl == null ? "" : publicUrl.replaceAll("/+$", "");

@@ -33,7 +33,7 @@ import java.util.UUID;
  *       that makes progress on every delivery never piles up receives towards the dead-letter queue.</li>
  * </ul>
  */
-public final class RunMessageProcessor implements SqsBatch.MessageProcessor {
+final class RunMessageProcessor implements SqsBatch.MessageProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(RunMessageProcessor.class);
 
     private final RunExecutor executor;
@@ -44,7 +44,7 @@ public final class RunMessageProcessor implements SqsBatch.MessageProcessor {
     /** Names this process in lease owners (see {@link #process}). */
     private final String instanceId;
 
-    public RunMessageProcessor(RunExecutor executor, RunQueue queue, Redelivery redelivery, Clock clock,
+    RunMessageProcessor(RunExecutor executor, RunQueue queue, Redelivery redelivery, Clock clock,
                                RunTimings timings, String instanceId) {
         this.executor = executor;
         this.queue = queue;

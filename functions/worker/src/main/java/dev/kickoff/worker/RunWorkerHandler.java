@@ -12,7 +12,6 @@ import io.micronaut.function.aws.LambdaApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 
-import java.time.Clock;
 import java.util.Map;
 
 /**

@@ -1,6 +1,5 @@
 package dev.kickoff.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.engine.StepInvocation;
 import dev.kickoff.core.engine.StepResult;
 import dev.kickoff.core.engine.StepType;

@@ -9,11 +9,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * The worker function speaks to AWS only through the core's ports: no SDK client, no adapter class of its own making
- * (the composition root builds them, in the bootstrap).
+ * (the composition root builds them, in the bootstrap), and no emulator (those are for the tests and the local stack).
  */
 @AnalyzeClasses(packages = "dev.kickoff.worker", importOptions = ImportOption.DoNotIncludeTests.class)
 class WorkerArchitectureTest {
     @ArchTest
     static final ArchRule onlyPorts = noClasses().should().dependOnClassesThat().resideInAnyPackage(
-            "software.amazon.awssdk..", "dev.kickoff.adapters..");
+            "software.amazon.awssdk..", "dev.kickoff.adapters..", "dev.kickoff.emulators..");
 }

@@ -42,7 +42,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Kickoff on one machine. Starts DynamoDB Local and ElasticMQ on loopback, creates the resources template.yaml
  * declares, constructs every function's handler class with its template environment, wires each to its event
- * sources (HTTP API, SQS, DynamoDB streams, EventBridge schedules) the way AWS would, and serves the API on http://localhost:8080 ({@code KICKOFF_PORT}).
+ * sources (HTTP API, SQS, DynamoDB streams, EventBridge schedules) the way AWS would, and serves the API on
+ * http://localhost:8080 ({@code KICKOFF_PORT}).
  * Data persists under {@code ./.kickoff} ({@code KICKOFF_DATA_DIR}).
  */
 public final class KickoffLocal implements AutoCloseable {

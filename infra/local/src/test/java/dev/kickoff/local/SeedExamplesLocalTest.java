@@ -54,7 +54,8 @@ class SeedExamplesLocalTest {
     static final String OPEN = """
             {"name": "Anything", "steps": [{"id": "echo", "type": "transform", "config": {"mapping": {"seen": "{{input}}"}}}]}""";
     static final String FAILING = """
-            {"name": "Fails", "steps": [{"id": "boom", "type": "fail", "config": {"message": "card declined for {{input.customerId}}"}}]}""";
+            {"name": "Fails", "steps": [{"id": "boom", "type": "fail",
+             "config": {"message": "card declined for {{input.customerId}}"}}]}""";
 
     @BeforeAll
     static void start() throws Exception {

@@ -176,7 +176,8 @@ class TemplateContractTest {
         }
         assertThat(template.globals("Function").get("Tracing")).as("tracing follows the TracingMode parameter")
                 .isEqualTo(new dev.kickoff.emulators.Intrinsic.Ref("TracingMode"));
-        assertThat(template.parameterDefault("TracingMode")).as("tracing is opt-in: a default deployment pays no X-Ray").isEqualTo("PassThrough");
+        assertThat(template.parameterDefault("TracingMode")).as("tracing is opt-in: a default deployment pays no X-Ray")
+                .isEqualTo("PassThrough");
         assertThat(template.globals("Function").get("Runtime")).isEqualTo("java21");
         assertThat(((Map<?, ?>) template.globals("Function").get("SnapStart")).get("ApplyOn")).isEqualTo("PublishedVersions");
     }

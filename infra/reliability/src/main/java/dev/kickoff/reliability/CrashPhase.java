@@ -242,7 +242,8 @@ final class CrashPhase {
                 .append("process saying it is ready. *Recovery*: from the kill until the last run (or case) that was ")
                 .append("accepted and unfinished at that moment was seen finished by a client polling every 0.3 s; ")
                 .append("\"overlapped\" when a later kill came first.\n\n");
-        md.append("| kill | unfinished runs / cases | restart, s | recovery of runs, s | recovery of cases, s |\n|---:|---:|---:|---:|---:|\n");
+        md.append("| kill | unfinished runs / cases | restart, s | recovery of runs, s | recovery of cases, s |\n")
+                .append("|---:|---:|---:|---:|---:|\n");
         List<Double> restarts = new ArrayList<>();
         List<Double> runRecoveries = new ArrayList<>();
         List<Double> caseRecoveries = new ArrayList<>();

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
 final class DuplicatePhase {
     static final String PHASE = "duplicates";
     private static final Pattern SUMMARY = Pattern.compile(
-            "delivery chaos: (\\d+) SQS messages and (\\d+) stream records delivered twice \\((\\d+) of the copies later\\), (\\d+) invocations");
+            "delivery chaos: (\\d+) SQS messages and (\\d+) stream records delivered twice"
+                    + " \\((\\d+) of the copies later\\), (\\d+) invocations");
 
     private final Suite suite;
     private final Stack main;

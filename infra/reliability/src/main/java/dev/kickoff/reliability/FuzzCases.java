@@ -138,7 +138,8 @@ final class FuzzCases {
                         case 1 -> gen(Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300));
                         case 2 -> {
                             byte[] b = valid.clone();
-                            b[gen(Arbitraries.integers().between(0, b.length - 1))] = (byte) (char) gen(Arbitraries.of('{', '}', '[', ']', ',', ':', '"', '\\', '\'', 'x'));
+                            b[gen(Arbitraries.integers().between(0, b.length - 1))] =
+                                    (byte) (char) gen(Arbitraries.of('{', '}', '[', ']', ',', ':', '"', '\\', '\'', 'x'));
                             yield b;
                         }
                         case 3 -> gen(Arbitraries.of("{", "}", "[", "{\"a\"", "{\"a\":}", "{,}", "{\"a\":1,}", "[1,2,]", "{'a':1}",
@@ -166,7 +167,8 @@ final class FuzzCases {
                 }
                 case UTF8 -> {
                     boolean escape = gen(Arbitraries.of(true, false));
-                    byte[] inside = escape ? gen(Arbitraries.of(BAD_ESCAPES)).getBytes(StandardCharsets.UTF_8) : gen(Arbitraries.of(BAD_UTF8));
+                    byte[] inside = escape ? gen(Arbitraries.of(BAD_ESCAPES)).getBytes(StandardCharsets.UTF_8)
+                            : gen(Arbitraries.of(BAD_UTF8));
                     boolean asKey = gen(Arbitraries.of(true, false));
                     byte[] value = asKey ? concat("{\"".getBytes(StandardCharsets.UTF_8), inside, "\": 1}".getBytes(StandardCharsets.UTF_8))
                             : concat("\"a".getBytes(StandardCharsets.UTF_8), inside, "b\"".getBytes(StandardCharsets.UTF_8));

@@ -50,7 +50,8 @@ final class LoadPhase {
         Secrets.add(org.apiToken(), "load org api token");
         List<String> tokens = new ArrayList<>(List.of(org.apiToken()));
         for (int i = 1; i < 8; i++) {
-            JsonNode t = http.expect(201, "POST", "/api/manage/v1/tokens", org.manageToken(), "{\"name\":\"load-" + i + "\",\"scope\":\"api\"}");
+            JsonNode t = http.expect(201, "POST", "/api/manage/v1/tokens", org.manageToken(),
+                    "{\"name\":\"load-" + i + "\",\"scope\":\"api\"}");
             Secrets.collect(t, "load token");
             tokens.add(t.path("secret").asText());
         }
@@ -112,7 +113,8 @@ final class LoadPhase {
                 .append(loadStart.atOffset(ZoneOffset.UTC).toLocalTime().withNano(0)).append(" UTC. Mix: the four trigger ")
                 .append("shapes and seed 001's case POST (about a fifth), three workflows (order total, a three-step ")
                 .append("chain, a failing one), 10 % with idempotency keys, over 8 API tokens. Latency is the client's, ")
-                .append("from send to the whole answer.\n\n| offered/s | sent | 2xx | errors | achieved/s | p50 ms | p90 ms | p99 ms | max ms |\n")
+                .append("from send to the whole answer.\n\n")
+                .append("| offered/s | sent | 2xx | errors | achieved/s | p50 ms | p90 ms | p99 ms | max ms |\n")
                 .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Step s : steps) {
             md.append("| ").append(s.rate()).append(" | ").append(s.sent()).append(" | ").append(s.ok()).append(" | ")
@@ -195,7 +197,8 @@ final class LoadPhase {
         Secrets.add(org.apiToken(), "limiter org api token");
         List<String> tokens = new ArrayList<>(List.of(org.apiToken()));
         for (int i = 1; i < 3; i++) {
-            JsonNode t = http.expect(201, "POST", "/api/manage/v1/tokens", org.manageToken(), "{\"name\":\"lim-" + i + "\",\"scope\":\"api\"}");
+            JsonNode t = http.expect(201, "POST", "/api/manage/v1/tokens", org.manageToken(),
+                    "{\"name\":\"lim-" + i + "\",\"scope\":\"api\"}");
             Secrets.collect(t, "limiter token");
             tokens.add(t.path("secret").asText());
         }

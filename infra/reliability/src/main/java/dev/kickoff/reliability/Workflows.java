@@ -50,18 +50,23 @@ final class Workflows {
                          "total": "{{input.items | map: 'quantity * price' | sum | times: 1.08}}"}}}]}""";
             case CHAIN -> """
                     {"name": "Chain", "steps": [
-                      {"id": "one", "type": "transform", "config": {"mapping": {"doubled": "{{input.n | times: 2}}", "label": "n={{input.n}}"}}},
-                      {"id": "two", "type": "transform", "config": {"mapping": {"plus": "{{steps.one.output.doubled | plus: 7}}", "label": "{{steps.one.output.label | upcase}}"}}},
-                      {"id": "three", "type": "transform", "config": {"mapping": {"result": "{{steps.two.output.plus}}", "label": "{{steps.two.output.label}}"}}}]}""";
+                      {"id": "one", "type": "transform", "config": {"mapping": {"doubled": "{{input.n | times: 2}}",
+                       "label": "n={{input.n}}"}}},
+                      {"id": "two", "type": "transform", "config": {"mapping": {"plus": "{{steps.one.output.doubled | plus: 7}}",
+                       "label": "{{steps.one.output.label | upcase}}"}}},
+                      {"id": "three", "type": "transform", "config": {"mapping": {"result": "{{steps.two.output.plus}}",
+                       "label": "{{steps.two.output.label}}"}}}]}""";
             case FAILING -> """
                     {"name": "Declines", "steps": [{"id": "decline", "type": "fail", "config": {"message": "declined {{input.tag}}"}}]}""";
             case CASE_FLOW -> """
                     {"name": "Case flow", "kind": "direct_case", "statuses": ["Triage", "Waiting"],
                      "attributeSchema": {"type": "object", "properties": {"n": {"type": "integer"}, "tag": {"type": "string"}}},
                      "steps": [
-                       {"id": "triage", "type": "set_case", "config": {"status": "Triage", "attributes": {"seen": "{{case.attributes.n}}"}}},
+                       {"id": "triage", "type": "set_case", "config": {"status": "Triage",
+                        "attributes": {"seen": "{{case.attributes.n}}"}}},
                        {"id": "calc", "type": "transform", "config": {"mapping": {"tripled": "{{case.attributes.n | times: 3}}"}}},
-                       {"id": "wait", "type": "set_case", "config": {"status": "Waiting", "attributes": {"tripled": "{{steps.calc.output.tripled}}"}}},
+                       {"id": "wait", "type": "set_case", "config": {"status": "Waiting",
+                        "attributes": {"tripled": "{{steps.calc.output.tripled}}"}}},
                        {"id": "close", "type": "set_case", "config": {"status": "Closed", "attributes": {"seen": null, "done": true}}}]}""";
             case HTTP_COUNTER -> """
                     {"name": "HTTP counter", "steps": [

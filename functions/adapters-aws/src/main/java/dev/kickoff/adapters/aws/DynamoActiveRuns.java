@@ -20,8 +20,9 @@ import java.util.Optional;
 /**
  * The active runs on DynamoDB: the sparse, keys-only index {@code gsi2} ({@code gsi2pk = ACTIVE#<0..63>} from the
  * run ID, {@code gsi2sk = <listed at, fixed width>#<run ID, 16 digits>}), which holds a run from the write that lists
- * it ({@link DynamoRunStore#watch}, on a redelivery or a dead letter) to the write that ends it. Queries are eventually consistent (GSIs offer nothing else), so every entry
- * is read back from the table, consistently, before anything is decided.
+ * it ({@link DynamoRunStore#watch}, on a redelivery or a dead letter) to the write that ends it. Queries are eventually
+ * consistent (GSIs offer nothing else), so every entry is read back from the table, consistently, before anything is
+ * decided.
  */
 public final class DynamoActiveRuns implements ActiveRuns {
     /** What the sweeper reads of a run item: small, whatever the size of its input and steps. */
@@ -103,18 +104,7 @@ public final class DynamoActiveRuns implements ActiveRuns {
         quiet.append(same("recoveries", seen.recoveries() == 0 ? null : Attrs.n(seen.recoveries()), values));
         String condition = RunConditions.of(RunLifecycle.Event.RECOVER, names, values,
                 guard -> guard == RunLifecycle.Guard.QUIET ? quiet.toString() : RunConditions.standard(guard));
-        try {
-            table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
-                    .key(DynamoTable.key(RunItems.pk(seen.runId()), RunItems.SK))
-                    .updateExpression("SET recoveries = :next, recovered_at = :at")
-                    .conditionExpression(condition)
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values)
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return update(seen.runId(), "SET recoveries = :next, recovered_at = :at", condition, names, values);
     }
 
     /** {@code AND name = :name}, or {@code AND attribute_not_exists(name)} when the value seen was absent. */
@@ -131,10 +121,16 @@ public final class DynamoActiveRuns implements ActiveRuns {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         String condition = RunConditions.of(RunLifecycle.Event.UNLIST, names, values);
+        return update(runId, "REMOVE gsi2pk, gsi2sk", condition, names, values);
+    }
+
+    /** One conditional UpdateItem of the run's item: false when the condition does not hold. */
+    private boolean update(long runId, String update, String condition, Map<String, String> names,
+                           Map<String, AttributeValue> values) {
         try {
             table.client().updateItem(UpdateItemRequest.builder().tableName(table.name())
                     .key(DynamoTable.key(RunItems.pk(runId), RunItems.SK))
-                    .updateExpression("REMOVE gsi2pk, gsi2sk")
+                    .updateExpression(update)
                     .conditionExpression(condition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)

@@ -4,8 +4,6 @@ import dev.kickoff.core.org.Organization;
 import dev.kickoff.core.port.DuplicateIdException;
 import dev.kickoff.core.port.OrganizationStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -30,10 +28,7 @@ public final class DynamoOrganizationStore implements OrganizationStore {
         item.put("org_id", Attrs.n(org.id()));
         item.put("name", Attrs.s(org.name()));
         item.put("created_at", Attrs.instant(org.createdAt()));
-        try {
-            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
-                    .conditionExpression("attribute_not_exists(pk)").build());
-        } catch (ConditionalCheckFailedException e) {
+        if (!table.putNew(item)) {
             throw new DuplicateIdException("organization " + org.id());
         }
     }

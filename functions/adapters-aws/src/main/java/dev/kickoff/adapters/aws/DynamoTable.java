@@ -2,7 +2,9 @@ package dev.kickoff.adapters.aws;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 import java.util.Map;
 
@@ -22,5 +24,19 @@ public record DynamoTable(DynamoDbClient client, String name) {
         Map<String, AttributeValue> item = client.getItem(GetItemRequest.builder().tableName(name)
                 .key(key(pk, sk)).consistentRead(consistent).build()).item();
         return item == null || item.isEmpty() ? null : item;
+    }
+
+    /**
+     * One PutItem of a new item ({@code attribute_not_exists(pk)}): false when an item with its key exists, which for
+     * items keyed by a derived ID (events, deliveries) means this one was written before.
+     */
+    boolean putNew(Map<String, AttributeValue> item) {
+        try {
+            client.putItem(PutItemRequest.builder().tableName(name).item(item)
+                    .conditionExpression("attribute_not_exists(pk)").build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 }

@@ -7,11 +7,10 @@ import dev.kickoff.core.webhook.Delivery;
 import dev.kickoff.core.webhook.Subscription;
 import dev.kickoff.core.webhook.WebhookEvent;
 import dev.kickoff.core.webhook.WebhookEventType;
-import dev.kickoff.core.webhook.WebhookStore;
+import dev.kickoff.core.port.WebhookStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -75,10 +74,7 @@ public final class DynamoWebhookStore implements WebhookStore {
         item.put("created_at", Attrs.instant(s.createdAt()));
         item.put("updated_at", Attrs.instant(s.updatedAt()));
         item.put("signing_secret", Attrs.s(s.secrets().current()));
-        try {
-            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
-                    .conditionExpression("attribute_not_exists(pk)").build());
-        } catch (ConditionalCheckFailedException e) {
+        if (!table.putNew(item)) {
             throw new DuplicateIdException("webhook " + s.id());
         }
     }
@@ -212,13 +208,7 @@ public final class DynamoWebhookStore implements WebhookStore {
         item.put("occurred_at", Attrs.instant(event.occurredAt()));
         item.put("data", Attrs.s(Json.write(event.data())));
         item.put("expires_at", Attrs.n(expiresAt.getEpochSecond()));
-        try {
-            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
-                    .conditionExpression("attribute_not_exists(pk)").build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return table.putNew(item);
     }
 
     @Override
@@ -260,13 +250,7 @@ public final class DynamoWebhookStore implements WebhookStore {
         }
         item.put("gsi1pk", Attrs.s(deliveriesIndexPk(d.webhookId())));
         item.put("gsi1sk", Attrs.s(Attrs.sortable(d.createdAt()) + "#" + d.id()));
-        try {
-            table.client().putItem(PutItemRequest.builder().tableName(table.name()).item(item)
-                    .conditionExpression("attribute_not_exists(pk)").build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return table.putNew(item);
     }
 
     @Override

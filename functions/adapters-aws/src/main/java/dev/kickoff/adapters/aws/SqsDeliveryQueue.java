@@ -1,6 +1,6 @@
 package dev.kickoff.adapters.aws;
 
-import dev.kickoff.core.webhook.DeliveryQueue;
+import dev.kickoff.core.port.DeliveryQueue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 

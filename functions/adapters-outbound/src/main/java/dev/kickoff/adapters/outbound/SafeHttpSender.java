@@ -1,7 +1,7 @@
 package dev.kickoff.adapters.outbound;
 
 import dev.kickoff.core.port.OutboundHttp;
-import dev.kickoff.core.webhook.WebhookSender;
+import dev.kickoff.core.port.WebhookSender;
 
 import javax.net.ssl.SSLSocketFactory;
 import java.nio.charset.StandardCharsets;

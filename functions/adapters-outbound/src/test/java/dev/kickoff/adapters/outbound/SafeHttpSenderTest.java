@@ -2,7 +2,7 @@ package dev.kickoff.adapters.outbound;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.kickoff.core.webhook.WebhookSender;
+import dev.kickoff.core.port.WebhookSender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

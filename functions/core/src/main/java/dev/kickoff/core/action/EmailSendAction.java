@@ -10,7 +10,6 @@ import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.MailSender;
 import dev.kickoff.core.template.Template;
-import dev.kickoff.core.template.Templates;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,16 +62,9 @@ public final class EmailSendAction implements Action {
     @Override
     public List<FieldError> validate(JsonNode config, String pointer) {
         List<FieldError> problems = new ArrayList<>();
-        if (config == null || !config.isObject()) {
-            problems.add(new FieldError(pointer, "config must be an object"));
+        if (!ConfigKeys.check(config, pointer, CONFIG_KEYS, "email", problems)) {
             return problems;
         }
-        config.fieldNames().forEachRemaining(k -> {
-            if (!CONFIG_KEYS.contains(k)) {
-                problems.add(new FieldError(pointer + "/" + Templates.escape(k), "unknown email field; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(CONFIG_KEYS))));
-            }
-        });
         JsonNode action = config.get("action");
         if (action != null && !"send".equals(action.asText())) {
             problems.add(new FieldError(pointer + "/action", "the only email action is send"));

@@ -78,23 +78,17 @@ public final class HttpRequestAction implements Action {
     @Override
     public List<FieldError> validate(JsonNode config, String pointer) {
         List<FieldError> problems = new ArrayList<>();
-        if (config == null || !config.isObject()) {
-            problems.add(new FieldError(pointer, "config must be an object"));
+        if (!ConfigKeys.check(config, pointer, CONFIG_KEYS, "http", problems)) {
             return problems;
         }
-        config.fieldNames().forEachRemaining(k -> {
-            if (!CONFIG_KEYS.contains(k)) {
-                problems.add(new FieldError(pointer + "/" + Templates.escape(k), "unknown http field; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(CONFIG_KEYS))));
-            }
-        });
         JsonNode url = config.get("url");
         if (url == null || !url.isTextual() || url.textValue().isBlank()) {
             problems.add(new FieldError(pointer + "/url", "url is required"));
         }
         JsonNode method = config.get("method");
         if (literal(method) && !METHODS.contains(method.textValue().toUpperCase(Locale.ROOT))) {
-            problems.add(new FieldError(pointer + "/method", "method must be one of " + String.join(", ", new java.util.TreeSet<>(METHODS))));
+            problems.add(new FieldError(pointer + "/method", "method must be one of "
+                    + String.join(", ", new java.util.TreeSet<>(METHODS))));
         }
         JsonNode headers = config.get("headers");
         if (headers != null && !headers.isObject() && !templated(headers)) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.core.connection.Provider;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.json.Json;
-import dev.kickoff.core.template.Templates;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -48,16 +47,7 @@ public final class StripeCreateCustomer implements Action {
     @Override
     public List<FieldError> validate(JsonNode config, String pointer) {
         List<FieldError> problems = new ArrayList<>();
-        if (config == null || !config.isObject()) {
-            problems.add(new FieldError(pointer, "config must be an object"));
-            return problems;
-        }
-        config.fieldNames().forEachRemaining(k -> {
-            if (!CONFIG_KEYS.contains(k)) {
-                problems.add(new FieldError(pointer + "/" + Templates.escape(k), "unknown stripe.createCustomer field; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(CONFIG_KEYS))));
-            }
-        });
+        ConfigKeys.check(config, pointer, CONFIG_KEYS, "stripe.createCustomer", problems);
         return problems;
     }
 

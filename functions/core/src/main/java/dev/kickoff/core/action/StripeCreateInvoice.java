@@ -6,7 +6,6 @@ import dev.kickoff.core.connection.Provider;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.template.Template;
-import dev.kickoff.core.template.Templates;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -61,16 +60,9 @@ public final class StripeCreateInvoice implements Action {
     @Override
     public List<FieldError> validate(JsonNode config, String pointer) {
         List<FieldError> problems = new ArrayList<>();
-        if (config == null || !config.isObject()) {
-            problems.add(new FieldError(pointer, "config must be an object"));
+        if (!ConfigKeys.check(config, pointer, CONFIG_KEYS, "stripe.createInvoice", problems)) {
             return problems;
         }
-        config.fieldNames().forEachRemaining(k -> {
-            if (!CONFIG_KEYS.contains(k)) {
-                problems.add(new FieldError(pointer + "/" + Templates.escape(k), "unknown stripe.createInvoice field; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(CONFIG_KEYS))));
-            }
-        });
         if (!config.hasNonNull("customerId")) {
             problems.add(new FieldError(pointer + "/customerId", "customerId is required (a Stripe customer ID, cus_…)"));
         }

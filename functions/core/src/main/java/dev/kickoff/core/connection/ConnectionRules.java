@@ -30,7 +30,8 @@ public final class ConnectionRules {
     static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}");
     /** The one template a connection's header may use: a secret of the connection, by name. */
     public static final Pattern SECRET_REFERENCE = Pattern.compile("\\{\\{\\s*secrets\\.([A-Za-z][A-Za-z0-9_]{0,63})\\s*}}");
-    static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
+    static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+            + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
     static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\\.?");
 
     private ConnectionRules() {

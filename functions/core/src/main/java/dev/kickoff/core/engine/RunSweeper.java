@@ -33,8 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * still succeed once workers catch up; it keeps being queued, at most once per capped interval, with a warning.
  *
  * <p>Each sweep is bounded (runs examined, and a deadline); a sweep that stops early is continued where it stopped
- * by the next sweep of this instance (a new instance starts from the oldest runs). Safe to run concurrently with itself and with workers: every change is a
- * conditional write.
+ * by the next sweep of this instance (a new instance starts from the oldest runs). Safe to run concurrently with
+ * itself and with workers: every change is a conditional write.
  */
 public final class RunSweeper {
     private static final Logger LOG = LoggerFactory.getLogger(RunSweeper.class);

@@ -47,7 +47,8 @@ public final class SetCaseStep implements StepType {
         JsonNode config = step.config() == null ? Json.object() : step.config();
         config.fieldNames().forEachRemaining(key -> {
             if (!CONFIG_KEYS.contains(key)) {
-                problems.add(new FieldError(pointer + "/config/" + Templates.escape(key), "unknown set_case field; allowed: attributes, status"));
+                problems.add(new FieldError(pointer + "/config/" + Templates.escape(key),
+                        "unknown set_case field; allowed: attributes, status"));
             }
         });
         JsonNode status = config.get("status");
@@ -94,7 +95,8 @@ public final class SetCaseStep implements StepType {
             throw new StepFailedException("status must be a string, not " + status.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         if (!Json.isNull(attributes) && !attributes.isObject()) {
-            throw new StepFailedException("attributes must be an object, not " + attributes.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            throw new StepFailedException("attributes must be an object, not "
+                    + attributes.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         RunCase.Change change;
         try {

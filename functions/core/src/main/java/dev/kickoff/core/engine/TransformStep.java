@@ -1,6 +1,5 @@
 package dev.kickoff.core.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.workflow.StepDefinition;
 

@@ -1,6 +1,9 @@
 package dev.kickoff.core.webhook;
 
 import dev.kickoff.core.json.Json;
+import dev.kickoff.core.port.DeliveryQueue;
+import dev.kickoff.core.port.WebhookSender;
+import dev.kickoff.core.port.WebhookStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,7 @@
 package dev.kickoff.core.webhook;
 
+import dev.kickoff.core.port.DeliveryQueue;
+import dev.kickoff.core.port.WebhookStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,11 +1,13 @@
 package dev.kickoff.core.webhook;
 
-import dev.kickoff.core.id.FreshIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.error.FieldError;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.error.Reason;
+import dev.kickoff.core.id.FreshIds;
 import dev.kickoff.core.id.IdGenerator;
+import dev.kickoff.core.port.DeliveryQueue;
+import dev.kickoff.core.port.WebhookStore;
 import dev.kickoff.core.port.WorkflowStore;
 
 import java.time.Clock;

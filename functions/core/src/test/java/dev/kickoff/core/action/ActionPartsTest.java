@@ -91,7 +91,9 @@ class ActionPartsTest {
         assertThat(e.open(key, ctx)).isEqualTo(Map.of("a", "b"));
         assertThatThrownBy(() -> e.open(key, new SecretBox.Context(8, "conn_x"))).isInstanceOf(SecretBox.SecretsUnavailableException.class);
         assertThatThrownBy(() -> e.open(Envelope.randomKey(), ctx)).isInstanceOf(SecretBox.SecretsUnavailableException.class);
-        assertThatThrownBy(() -> Envelope.decode("{\"apiKey\": \"x\"}".getBytes())).isInstanceOf(SecretBox.SecretsUnavailableException.class);
-        assertThatThrownBy(() -> Envelope.decode(java.util.Arrays.copyOf(blob, 20))).isInstanceOf(SecretBox.SecretsUnavailableException.class);
+        assertThatThrownBy(() -> Envelope.decode("{\"apiKey\": \"x\"}".getBytes()))
+                .isInstanceOf(SecretBox.SecretsUnavailableException.class);
+        assertThatThrownBy(() -> Envelope.decode(java.util.Arrays.copyOf(blob, 20)))
+                .isInstanceOf(SecretBox.SecretsUnavailableException.class);
     }
 }

@@ -81,7 +81,8 @@ class JsonTest {
     @Test
     void escapedLoneSurrogatesAreRefusedInStringsAndKeys() {
         assertThat(refusal("{\"a\": \"x\\ud800\"}").getMessage())
-                .isEqualTo("malformed JSON: the string at /a holds an unpaired UTF-16 surrogate (such as \\ud800), which is not a character");
+                .isEqualTo("malformed JSON: the string at /a holds an unpaired UTF-16 surrogate (such as \\ud800),"
+                        + " which is not a character");
         assertThat(refusal("[\"\\udc00\\ud800\"]").reason()).isEqualTo(Reason.MALFORMED_JSON);
         assertThat(refusal("{\"a\": {\"\\ud800\": 1}}").getMessage()).contains("a property name of the object at /a ");
         assertThat(catchThrowableOfType(KickoffException.class, () -> Json.parse("{\"a\": \"\ud800\"}")).reason())

@@ -246,7 +246,8 @@ public final class FakeStripe implements AutoCloseable {
                 }
                 if (!"draft".equals(inv.path("status").asText())) {
                     status[0] = 400;
-                    return error("invalid_request_error", "invoice_not_editable", "You can only add invoice items to draft invoices.", "invoice");
+                    return error("invalid_request_error", "invoice_not_editable",
+                            "You can only add invoice items to draft invoices.", "invoice");
                 }
                 item.put("invoice", invoice);
                 ((ArrayNode) inv.path("lines").path("data")).add(item);
@@ -267,7 +268,8 @@ public final class FakeStripe implements AutoCloseable {
             }
             if (!"draft".equals(inv.path("status").asText())) {
                 status[0] = 400;
-                return error("invalid_request_error", "invoice_not_editable", "This invoice is already finalized, you can't re-finalize a non-draft invoice.", null);
+                return error("invalid_request_error", "invoice_not_editable",
+                        "This invoice is already finalized, you can't re-finalize a non-draft invoice.", null);
             }
             inv.put("status", "open");
             if (form.containsKey("auto_advance")) {

@@ -1,5 +1,7 @@
-package dev.kickoff.streams;
+package dev.kickoff.bootstrap;
 
+import dev.kickoff.adapters.aws.StoredItems;
+import dev.kickoff.core.run.Run;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -7,9 +9,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The images of a Lambda DynamoDB stream record, as the SDK's attribute values the store adapters read. */
-final class StreamImages {
+/**
+ * The images of a Lambda DynamoDB stream record read by the store adapters: the streams function sees the Lambda
+ * events' attribute values only, and this (in the composition root) turns them into the SDK's for {@link StoredItems}.
+ */
+public final class StreamImages {
     private StreamImages() {
+    }
+
+    /** The run a stream image of a run item holds, read as the store reads its items. */
+    public static Run run(Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> image) {
+        return StoredItems.run(convert(image));
     }
 
     static Map<String, AttributeValue> convert(

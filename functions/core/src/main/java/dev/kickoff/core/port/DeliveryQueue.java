@@ -1,4 +1,4 @@
-package dev.kickoff.core.webhook;
+package dev.kickoff.core.port;
 
 import java.time.Duration;
 

@@ -1,6 +1,8 @@
-package dev.kickoff.core.webhook;
+package dev.kickoff.core.port;
 
-import dev.kickoff.core.port.WorkflowStore;
+import dev.kickoff.core.webhook.Delivery;
+import dev.kickoff.core.webhook.Subscription;
+import dev.kickoff.core.webhook.WebhookEvent;
 
 import java.time.Instant;
 import java.util.List;
