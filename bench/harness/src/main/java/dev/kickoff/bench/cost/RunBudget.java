@@ -16,9 +16,11 @@ public final class RunBudget {
     public static final double API_READ_UNITS = 2;
     /**
      * API function: the run's PutItem (an item under 1 KB, queued before it is stored, so not listed in the
-     * active-runs index) and the token's rate-limit counter (one conditional ADD).
+     * active-runs index), its entry in the runs list {@code gsi4} (keys only, written by the same PutItem; measured
+     * 2026-12-02: 1 WRU, the raise from 2 when the runs list came), and the token's rate-limit counter (one
+     * conditional ADD).
      */
-    public static final double API_WRITE_UNITS = 2;
+    public static final double API_WRITE_UNITS = 3;
     /**
      * API function, warm instance: DynamoDB calls of any kind. Three since 2026-12-02 (was four): the token and the
      * head in one BatchGetItem, the limit counter, the run. A token's first request on an instance makes four.
@@ -39,7 +41,8 @@ public final class RunBudget {
     public static final long EVENT_SOURCE_SQS_REQUESTS_PER_BATCH = 2;
     /**
      * Request charges (API Gateway, Lambda invocations, DynamoDB, SQS) per million runs, light traffic: $1.00 +
-     * $0.40 + 3 WRU x $0.625 + 3 RRU x $0.125 + 3 SQS requests x $0.40 = $4.85.
+     * $0.40 + 4 WRU x $0.625 + 3 RRU x $0.125 + 3 SQS requests x $0.40 = $5.475 (was $4.85 before the runs list's
+     * index write).
      */
-    public static final double REQUEST_DOLLARS_PER_MILLION = 4.86;  // $4.85, and room for floating point
+    public static final double REQUEST_DOLLARS_PER_MILLION = 5.48;  // $5.475, and room for floating point
 }
