@@ -200,6 +200,12 @@ final class HttpGateway implements AutoCloseable {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                         Callback callback) {
+            if (code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+                // A request line without a version (a raw line break in the path makes "GET /a" an HTTP/0.9 line) is
+                // malformed input, a 400 as API Gateway answers it; a 5xx would invite a retry (found by the fuzzer).
+                code = HttpStatus.BAD_REQUEST_400;
+                response.setStatus(code);
+            }
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(body(code)), callback);
         }

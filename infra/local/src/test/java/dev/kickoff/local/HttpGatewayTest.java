@@ -159,6 +159,19 @@ class HttpGatewayTest {
         }
     }
 
+    /**
+     * A raw line break inside the path ends the request line early, without a version: Jetty answered 505 "HTTP Version
+     * Not Supported", a 5xx for bad input (found by the reliability suite's fuzzer). API Gateway answers 400.
+     */
+    @Test
+    void aLineBreakInThePathIsAJson400NotA505() throws IOException {
+        for (String method : List.of("GET", "POST", "DELETE")) {
+            Answer answer = exchange(method + " /app/asset\nas/x/app.css HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n", null);
+            assertGatewayRefusal(answer, 400, "Bad Request");
+        }
+    }
+
     /** The JDK server closed the connection without an answer past 200 headers. */
     @Test
     void manyHeadersWithinApiGatewaysSizeReachTheFunction() throws IOException {

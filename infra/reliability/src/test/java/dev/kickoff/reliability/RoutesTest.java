@@ -17,6 +17,9 @@ class RoutesTest {
                 .orElseThrow();
         assertThat(trigger.apiScope()).isTrue();
         assertThat(trigger.body()).contains("payload");
+        // the tenancy phase makes a token lacking each scope from the same list: a scope it lacks is a 401, not a 403
+        assertThat(TenancyPhase.ALL_SCOPES).containsAll(routes.stream().map(Routes.Route::scope)
+                .filter(java.util.Objects::nonNull).toList());
     }
 
     @Test
