@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <p>Arguments: any of {@code cold trigger e2e cost} (default: all), {@code --quick} for a short run that only
  * checks the harness works (its numbers are not worth writing down), {@code --out FILE} (default
- * docs/benchmarks.md).
+ * docs/benchmarks.md), {@code --splice} (also write the measured phases' sections into docs/benchmarks.md in place of
+ * theirs, keeping the other sections).
  */
 public final class BenchMain {
     public static void main(String[] args) throws Exception {
@@ -37,12 +38,14 @@ public final class BenchMain {
         List<String> phases = new ArrayList<>();
         boolean quick = false;
         boolean render = false;  // re-render docs/benchmarks.md from the last run's results, measuring nothing
+        boolean splice = false;  // put the measured phases' sections into docs/benchmarks.md, keeping the others
         Path root = CloudFormationTemplate.locate().toAbsolutePath().getParent();
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--render" -> render = true;
+                case "--splice" -> splice = true;
                 case "--out" -> out = Path.of(args[++i]);
                 default -> phases.add(args[i]);
             }
@@ -133,9 +136,17 @@ public final class BenchMain {
                     "--sun-misc-unsafe-memory-access=allow"));
             child(EndToEndBench.class, flags, List.of(result.toString(), Integer.toString(runs),
                     System.getProperty("bench.e2e.rate", "20"), quick ? "10" : "100", quick ? "200" : "3000",
-                    System.getProperty("bench.e2e.clients", "8"), System.getProperty("bench.e2e.pollers", "2")),
+                    System.getProperty("bench.e2e.clients", "8"), System.getProperty("bench.e2e.pollers", "2"),
+                    quick ? "20" : System.getProperty("bench.e2e.stepRuns", "300")),
                     work.resolve("e2e.log"));
             report.endToEnd(JSON.readValue(result.toFile(), EndToEndBench.Result.class));
+        }
+        if (splice) {
+            // A quick run's numbers mean nothing: spliced into a copy, never into the committed results.
+            Path docs = root.resolve("docs/benchmarks.md");
+            Path into = quick ? work.resolve("benchmarks-spliced-quick.md") : docs;
+            report.splice(docs, into, phases);
+            System.out.println("wrote the " + String.join(", ", phases) + " section(s) into " + into);
         }
         report.write(out);
         System.out.println("wrote " + out);

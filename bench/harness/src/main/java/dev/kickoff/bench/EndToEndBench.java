@@ -41,15 +41,42 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code completed}. Saturation: {@code clients} threads start runs back to back; throughput is runs divided by
  * the time from the first POST to the last {@code completed_at}.
  *
+ * <p>What an {@code http} step adds: three one-step workflows, started interleaved (transform, a no-op that takes the
+ * claimed path, http), open-loop at the same rate, in the same stack: a transform step (pure: one write, no claim);
+ * a {@code delay} of {@code PT0S} (impure: claim, checkpoint, complete, no request); an {@code http} POST to a
+ * loopback server in this process (the same writes plus the request). Differences between their latencies are
+ * the price of the claimed path and of the request itself.
+ *
  * <p>Arguments: output JSON file, runs, rate (runs/s), polled runs, saturation runs, saturation clients, SQS
- * pollers.
+ * pollers, runs per one-step workflow.
  */
 public final class EndToEndBench {
     public record Result(int runs, double ratePerSecond, Stats triggerToCompletedMs, Stats triggerToCreatedMs,
                          Stats createdToCompletedMs, Stats polledMs, int saturationRuns, int clients, int pollers,
                          double saturationRunsPerSecond, double acceptedPerSecond, Stats saturationLatencyMs,
-                         int failed) {
+                         int failed, StepComparison steps) {
     }
+
+    /**
+     * Trigger → completed for one-step workflows, interleaved in one run ({@code runs} each); {@code httpStepMs} is
+     * the http step's own time as its record says (request to a loopback server, answer parsed), null in results
+     * saved before the comparison existed.
+     */
+    public record StepComparison(int runs, Stats transformMs, Stats claimedNoOpMs, Stats httpMs, Stats httpStepMs,
+                                 int failed) {
+    }
+
+    /** One transform step: pure, so the worker completes the run in one write without claiming it. */
+    static final String ONE_TRANSFORM = """
+            {"name": "One transform", "steps": [{"id": "step", "type": "transform",
+              "config": {"mapping": {"customer": "{{input.customerId}}", "ok": true}}}]}""";
+    /** A step that takes the claimed path (claim, checkpoint, complete) and sends nothing: a delay of nothing. */
+    static final String ONE_NO_OP = """
+            {"name": "One claimed no-op", "steps": [{"id": "step", "type": "delay", "config": {"duration": "PT0S"}}]}""";
+    /** One http step, POSTing to {@code %s} (a loopback server in this process; the local stack allows loopback). */
+    static final String ONE_HTTP = """
+            {"name": "One http step", "steps": [{"id": "step", "type": "http",
+              "config": {"method": "POST", "url": "%s", "body": {"customer": "{{input.customerId}}"}}}]}""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,6 +88,7 @@ public final class EndToEndBench {
         int saturationRuns = Integer.parseInt(args[4]);
         int clients = Integer.parseInt(args[5]);
         int pollers = Integer.parseInt(args[6]);
+        int stepRuns = args.length > 7 ? Integer.parseInt(args[7]) : 300;
 
         Path data = Files.createTempDirectory("kickoff-bench-e2e");
         try (KickoffLocal stack = KickoffLocal.start(new KickoffLocal.Options(0, data, CloudFormationTemplate.locate(),
@@ -92,6 +120,8 @@ public final class EndToEndBench {
                 polledMs.add(bench.polled(workflow));
             }
 
+            StepComparison steps = bench.compareSteps(stepRuns, rate);
+
             List<Started> burst = bench.saturate(workflow, saturationRuns, clients);
             Instant first = burst.stream().map(Started::sentAt).min(Instant::compareTo).orElseThrow();
             Instant lastAccepted = burst.stream().map(Started::answeredAt).max(Instant::compareTo).orElseThrow();
@@ -113,12 +143,89 @@ public final class EndToEndBench {
             double acceptSeconds = Duration.between(first, lastAccepted).toNanos() / 1e9;
             JSON.writeValue(out.toFile(), new Result(runs, rate, Stats.of(total), Stats.of(api), Stats.of(worker),
                     Stats.of(polledMs), saturationRuns, clients, pollers, saturationRuns / seconds,
-                    saturationRuns / acceptSeconds, Stats.of(burstLatency), failed));
+                    saturationRuns / acceptSeconds, Stats.of(burstLatency), failed, steps));
         }
         System.exit(0);
     }
 
     record Started(long runId, Instant sentAt, Instant answeredAt) {
+    }
+
+    /**
+     * The three one-step workflows, {@code runs} each, started in turn (transform, no-op, http, transform, ...) at
+     * {@code rate} runs/s in all, so that all three meet the same machine.
+     */
+    StepComparison compareSteps(int runs, double rate) throws Exception {
+        com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        target.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        byte[] answer = "{\"ok\": true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        target.createContext("/echo", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+            }
+        });
+        target.start();
+        try {
+            long[] workflows = {publish(ONE_TRANSFORM), publish(ONE_NO_OP),
+                    publish(ONE_HTTP.formatted("http://127.0.0.1:" + target.getAddress().getPort() + "/echo"))};
+            for (long w : workflows) {
+                warmUp(w, 50);
+            }
+            List<List<Started>> started = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                started.add(new java.util.concurrent.CopyOnWriteArrayList<>());
+            }
+            AtomicInteger errors = new AtomicInteger();
+            long interval = (long) (1e9 / rate);
+            long t0 = System.nanoTime();
+            try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 3 * runs; i++) {
+                    long due = t0 + i * interval;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    int kind = i % 3;
+                    senders.submit(() -> {
+                        try {
+                            started.get(kind).add(start(workflows[kind]));
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                    });
+                }
+            }
+            if (errors.get() > 0) {
+                throw new IllegalStateException(errors.get() + " triggers failed");
+            }
+            List<List<Double>> latency = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<Double> httpStep = new ArrayList<>();
+            int failed = 0;
+            for (int k = 0; k < 3; k++) {
+                for (Started s : started.get(k)) {
+                    Map<String, AttributeValue> item = awaitCompleted(s.runId());
+                    if (item == null) {
+                        failed++;
+                        continue;
+                    }
+                    latency.get(k).add(Duration.between(s.sentAt(), Instant.parse(item.get("completed_at").s()))
+                            .toNanos() / 1e6);
+                    if (k == 2) {
+                        JsonNode step = JSON.readTree(item.get("steps").s()).get(0);
+                        httpStep.add(Duration.between(Instant.parse(step.get("started_at").asText()),
+                                Instant.parse(step.get("completed_at").asText())).toNanos() / 1e6);
+                    }
+                }
+            }
+            return new StepComparison(runs, Stats.of(latency.get(0)), Stats.of(latency.get(1)), Stats.of(latency.get(2)),
+                    Stats.of(httpStep), failed);
+        } finally {
+            target.stop(0);
+        }
     }
 
     private final KickoffLocal stack;

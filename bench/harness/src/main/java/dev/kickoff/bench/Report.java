@@ -168,7 +168,38 @@ public final class Report {
                 .append(fmt(r.saturationLatencyMs().p99(), 0)).append(" ms. Everything (client, API, worker, DynamoDB ")
                 .append("Local, ElasticMQ) shares the same ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores.").append(r.failed() > 0 ? " **" + r.failed() + " runs did not complete.**" : "").append("\n");
+        if (r.steps() != null) {
+            stepComparison(md, r.steps(), r.ratePerSecond());
+        }
         sections.add(md.toString());
+    }
+
+    /** What an http step adds, against one transform step and one claimed no-op measured interleaved with it. */
+    private static void stepComparison(StringBuilder md, EndToEndBench.StepComparison c, double rate) {
+        md.append("\n**What an `http` step adds.** Three one-step workflows, ").append(c.runs())
+                .append(" runs each, started interleaved (one of each in turn) open-loop at ").append(fmt(rate, 0))
+                .append(" runs/s in the same stack: a `transform` step (pure: the worker completes the run in one ")
+                .append("write, no claim), a `delay` of `PT0S` (impure, sends nothing: claim, checkpoint, complete) and ")
+                .append("an `http` POST to a loopback server in the benchmark's process (the same writes plus the ")
+                .append("request, its `Idempotency-Key` and its answer parsed into the output). Trigger → `completed`:\n\n");
+        double base = c.transformMs().median();
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("one `transform` step (baseline)", fmt(c.transformMs().median(), 1), fmt(c.transformMs().p99(), 1),
+                "1.00×", ""));
+        rows.add(List.of("one claimed no-op (`delay` `PT0S`)", fmt(c.claimedNoOpMs().median(), 1),
+                fmt(c.claimedNoOpMs().p99(), 1), fmt(c.claimedNoOpMs().median() / base, 2) + "×",
+                "+" + fmt(c.claimedNoOpMs().median() - base, 1) + " ms"));
+        rows.add(List.of("one `http` step (loopback target)", fmt(c.httpMs().median(), 1), fmt(c.httpMs().p99(), 1),
+                fmt(c.httpMs().median() / base, 2) + "×", "+" + fmt(c.httpMs().median() - base, 1) + " ms"));
+        md.append(table(List.of("", "p50, ms", "p99, ms", "ratio", "p50 − baseline"), rows));
+        md.append("\nOf the http step's extra ").append(fmt(c.httpMs().median() - base, 1)).append(" ms, ")
+                .append(fmt(c.claimedNoOpMs().median() - base, 1)).append(" ms is the claimed path any impure step ")
+                .append("takes (a claim and a checkpoint: two more DynamoDB writes) and ")
+                .append(fmt(c.httpMs().median() - c.claimedNoOpMs().median(), 1))
+                .append(" ms the request itself; the step's own time as its record says (request sent, answer ")
+                .append("read and parsed) is p50 ").append(fmt(c.httpStepMs().median(), 1)).append(" ms, p99 ")
+                .append(fmt(c.httpStepMs().p99(), 1)).append(" ms.")
+                .append(c.failed() > 0 ? " **" + c.failed() + " runs did not complete.**" : "").append("\n");
     }
 
     public void cost(dev.kickoff.bench.cost.CostBench.Result r) {
@@ -221,6 +252,31 @@ public final class Report {
                 .append("for a short workflow) and is not durable: an execution lives at most five minutes and its ")
                 .append("history is not kept.\n");
         sections.add(md.toString());
+    }
+
+    /**
+     * Writes this report's sections into {@code existing} (docs/benchmarks.md), each in place of the section of the
+     * same number, leaving the others and the header as they are, and marks each replaced section with when it was
+     * measured: a phase can be re-measured without re-running (or losing) the others.
+     */
+    public void splice(Path existing, Path out, List<String> phases) throws IOException {
+        String md = Files.readString(existing, StandardCharsets.UTF_8);
+        for (String section : sections) {
+            String heading = section.substring(0, section.indexOf('\n'));
+            String number = heading.substring(0, heading.indexOf('.') + 1);  // "## 3."
+            int at = md.indexOf("\n" + number + " ");
+            String note = "> Re-measured on " + started + " by `./kickoff bench " + String.join(" ", phases)
+                    + " --splice`" + (quick ? " (**quick: meaningless**)" : "") + " (load average at start: " + loadAtStart
+                    + "); the other sections are from the run named at the top.\n\n";
+            String marked = heading + "\n\n" + note + section.substring(heading.length()).stripLeading();
+            if (at < 0) {
+                md = md.stripTrailing() + "\n\n" + marked;
+                continue;
+            }
+            int end = md.indexOf("\n## ", at + 1);
+            md = md.substring(0, at + 1) + marked + (end < 0 ? "" : "\n" + md.substring(end + 1));
+        }
+        Files.writeString(out, md, StandardCharsets.UTF_8);
     }
 
     public void write(Path out) throws IOException {

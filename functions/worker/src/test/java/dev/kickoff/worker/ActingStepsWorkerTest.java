@@ -181,9 +181,14 @@ class ActingStepsWorkerTest {
     }
 
     static List<String> deliver(RunWorkerHandler handler, long runId, int receiveCount) {
+        return deliver(handler, runId, receiveCount, new LocalLambdaContext(worker));
+    }
+
+    /** One message in one invocation, with the time {@code context} says is left. */
+    static List<String> deliver(RunWorkerHandler handler, long runId, int receiveCount, LocalLambdaContext context) {
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(message(runId, receiveCount)));
-        SQSBatchResponse response = handler.handleRequest(event, new LocalLambdaContext(worker));
+        SQSBatchResponse response = handler.handleRequest(event, context);
         return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
     }
 
@@ -392,6 +397,71 @@ class ActingStepsWorkerTest {
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
         assertThat(failed.errorCode()).isEqualTo("refused");
         assertThat(target.hits("/loopback")).isEmpty();
+    }
+
+    @Test
+    void anAnswerOverOneMegabyteFailsTheStepNamingTheLimitAndIsNotRetried() {
+        target.script("/export", TestTarget.Answer.of(200, "\"" + "x".repeat(1024 * 1024) + "\""));
+        long wf = publish("""
+                {"name": "export", "steps": [{"id": "fetch", "type": "http", "config": {"url": "%s"}}]}"""
+                .formatted(target.url("/export")));
+        Run run = trigger(wf, "{}");
+
+        assertThat(deliver(newWorker(), run.id(), 1)).isEmpty();
+        Run failed = read(run.id());
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("response_too_large");
+        assertThat(failed.error()).startsWith("step 'fetch' failed: ").contains("1 MB");
+        assertThat(failed.steps()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(StepRecord.FAILED);
+            assertThat(r.attempts()).as("a size is not transient: never retried").isEqualTo(1);
+        });
+        assertThat(target.hits("/export")).hasSize(1);
+    }
+
+    @Test
+    void aRequestNeverWaitsLongerThanTheInvocationHasLeft() {
+        // 4 s left: the worker keeps a quarter back, so the step may wait 3 s at most, not the 10 s it asks for.
+        target.script("/slow", TestTarget.Answer.of(200, "{}").after(() -> sleep(Duration.ofSeconds(6))));
+        long wf = publish("""
+                {"name": "slow", "steps": [{"id": "call", "type": "http", "retry": {"maxAttempts": 1},
+                  "config": {"url": "%s", "timeout": 10}}]}""".formatted(target.url("/slow")));
+        Run run = trigger(wf, "{}");
+
+        assertThat(deliver(newWorker(), run.id(), 1, new LocalLambdaContext("WorkerFunction", 512, 4))).isEmpty();
+        Run failed = read(run.id());
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("timeout");
+        assertThat(failed.steps().getFirst().input().get("timeout_ms").asLong()).isBetween(1L, 3_000L);
+        assertThat(target.hits("/slow")).hasSize(1);
+
+        // With under a second left the step sends nothing: the run goes on from a fresh invocation.
+        long fast = publish("""
+                {"name": "late", "steps": [{"id": "call", "type": "http", "config": {"url": "%s"}}]}"""
+                .formatted(target.url("/late")));
+        Run late = trigger(fast, "{}");
+        assertThat(deliver(newWorker(), late.id(), 1, new LocalLambdaContext("WorkerFunction", 512, 1))).isEmpty();
+        Run deferred = read(late.id());
+        assertThat(deferred.status().terminal()).isFalse();
+        // (deferred with the step "retrying": "… sent from a fresh one"; on a slow machine the claim alone may
+        // outlast the 0.75 s, and the run yields before the step: either way nothing is sent)
+        assertThat(deferred.steps()).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(StepRecord.RETRYING);
+            assertThat(r.error()).contains("fresh");
+            assertThat(r.outboundRequests()).isZero();
+        });
+        assertThat(target.hits("/late")).isEmpty();
+        assertThat(untilEnded(queue(), late.id()).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(target.hits("/late")).singleElement()
+                .satisfies(h -> assertThat(h.header("Idempotency-Key")).isEqualTo(late.id() + "-call"));
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

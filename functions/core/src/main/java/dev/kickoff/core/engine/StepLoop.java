@@ -220,8 +220,10 @@ final class StepLoop {
                         return new Progress.Suspended(run, records, cap(wait.until(), timeoutAt));
                     }
                     case StepResult.RetryLater later -> {
+                        // Not an attempt: the step did not do its work (too little time left to send a request), so
+                        // it must not use up one of its retry's attempts.
                         records.add(new StepRecord(step.id(), step.type(), StepRecord.RETRYING, recordable(config),
-                                null, later.reason(), started, clock.instant(), attempt, sent));
+                                null, later.reason(), started, clock.instant(), attempt - 1, sent));
                         return new Progress.Deferred(run, records, cap(later.at(), timeoutAt));
                     }
                     case StepResult.Failed f -> {

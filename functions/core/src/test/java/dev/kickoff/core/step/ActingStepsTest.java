@@ -390,6 +390,8 @@ class ActingStepsTest {
         assertThat(deliver(run)).isInstanceOf(Outcome.Finished.class);
         assertThat(read(run).status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(requests).hasSize(1);
+        assertThat(read(run).steps().getFirst().attempts()).as("the yield used up none of the retry's attempts")
+                .isEqualTo(1);
     }
 
     @Test
