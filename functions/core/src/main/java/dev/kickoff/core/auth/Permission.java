@@ -26,7 +26,13 @@ public enum Permission {
     /** List and read connections (never their secrets). */
     CONNECTIONS_READ("connections:read", false),
     /** Create, replace and delete connections, secrets included. */
-    CONNECTIONS_WRITE("connections:write", false);
+    CONNECTIONS_WRITE("connections:write", false),
+    /** List and read a workflow's schedules. */
+    SCHEDULES_READ("schedules:read", false),
+    /** Create, edit (pause, resume) and delete schedules. */
+    SCHEDULES_WRITE("schedules:write", false),
+    /** Read the organization's metered usage and cost. */
+    USAGE_READ("usage:read", false);
 
     private final String wireName;
     private final boolean external;

@@ -15,7 +15,8 @@ public enum Scope {
             Permission.CASES_READ)),
     MANAGE("mgt_", EnumSet.of(Permission.WORKFLOWS_READ, Permission.WORKFLOWS_WRITE, Permission.TOKENS_READ,
             Permission.TOKENS_WRITE, Permission.WEBHOOKS_READ, Permission.WEBHOOKS_WRITE,
-            Permission.CONNECTIONS_READ, Permission.CONNECTIONS_WRITE));
+            Permission.CONNECTIONS_READ, Permission.CONNECTIONS_WRITE, Permission.SCHEDULES_READ,
+            Permission.SCHEDULES_WRITE, Permission.USAGE_READ));
 
     private final String secretPrefix;
     private final Set<Permission> permissions;

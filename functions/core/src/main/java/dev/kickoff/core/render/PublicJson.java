@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunTrigger;
+import dev.kickoff.core.run.RunUsage;
+import dev.kickoff.core.usage.PriceList;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,7 +28,10 @@ public final class PublicJson {
         return baseUrl + "/api/external/v1/workflows/" + run.workflowId() + "/runs/" + run.id();
     }
 
-    /** The {@code workflow_run} object, every field of seed 000 in its order (plus error and case_id when set). */
+    /**
+     * The {@code workflow_run} object, every field of seed 000 in its order (plus error and case_id when set), then
+     * {@code trigger} (how it was started) and {@code usage} (what it used and cost).
+     */
     public static ObjectNode run(Run run, String baseUrl) {
         ObjectNode r = Json.object();
         r.put("id", run.id());
@@ -46,7 +52,43 @@ public final class PublicJson {
         if (run.caseId() != null) {
             r.put("case_id", run.caseId());
         }
+        r.set("trigger", trigger(run.trigger()));
+        r.set("usage", usage(run.usage()));
         return r;
+    }
+
+    /**
+     * How the run was started: {@code {"type": "api", "token_id"}}, {@code {"type": "case", "case_id", "token_id"}}
+     * or {@code {"type": "schedule", "schedule_id", "fire_time"}}.
+     */
+    public static ObjectNode trigger(RunTrigger t) {
+        ObjectNode o = Json.object();
+        o.put("type", t.type());
+        if (t.scheduleId() != null) {
+            o.put("schedule_id", t.scheduleId());
+            o.put("fire_time", t.fireTime() == null ? null : t.fireTime().toString());
+        }
+        if (t.caseId() != null) {
+            o.put("case_id", t.caseId());
+        }
+        if (t.tokenId() != null) {
+            o.put("token_id", t.tokenId());
+        }
+        return o;
+    }
+
+    /** {@code {"steps", "step_ms", "outbound_requests", "cost_cents"}}; the cost is null until the run is metered. */
+    public static ObjectNode usage(RunUsage u) {
+        ObjectNode o = Json.object();
+        o.put("steps", u.steps());
+        o.put("step_ms", u.stepMs());
+        o.put("outbound_requests", u.outboundRequests());
+        if (u.costCents() == null) {
+            o.putNull("cost_cents");
+        } else {
+            o.put("cost_cents", PriceList.plain(u.costCents()));
+        }
+        return o;
     }
 
     /** {@code {"workflow_run": {…}}}. */

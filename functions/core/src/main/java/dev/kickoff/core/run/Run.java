@@ -11,6 +11,9 @@ import java.util.List;
  * {@code failure} why it failed; {@code wakeAt}, for a run waiting (pending after a step asked to be retried later),
  * when it is due again; {@code replayOf} the run this one replays; {@code retries} how many times it was retried from
  * its failed step.
+ * {@code fireTime}, for a run a schedule started ({@code triggerType} {@code schedule}, {@code triggerId} the schedule),
+ * the fire it was started for; {@code costCents} what the run has been priced at so far (null until metered, when it
+ * first finishes; see {@link #usage()}).
  */
 public record Run(
         long id,
@@ -38,7 +41,9 @@ public record Run(
         Instant leaseUntil,
         Instant wakeAt,
         Long replayOf,
-        int retries) {
+        int retries,
+        Instant fireTime,
+        java.math.BigDecimal costCents) {
 
     public Run {
         steps = steps == null ? List.of() : List.copyOf(steps);
@@ -55,11 +60,32 @@ public record Run(
                 attempts, leaseOwner, leaseUntil, null, null, 0);
     }
 
+    /** A run as stored before schedules and metering existed: no fire time, not priced. */
+    public Run(long id, long orgId, long workflowId, int workflowVersion, boolean workflowDraft, long triggerId,
+               String triggerType, String triggeredBy, String mode, JsonNode input, String connectionId, Long caseId,
+               Instant createdAt, RunStatus status, JsonNode output, RunError failure, List<StepRecord> steps,
+               Instant updatedAt, Instant startedAt, Instant completedAt, int attempts, String leaseOwner,
+               Instant leaseUntil, Instant wakeAt, Long replayOf, int retries) {
+        this(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode, input,
+                connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
+                attempts, leaseOwner, leaseUntil, wakeAt, replayOf, retries, null, null);
+    }
+
+    /** How the run was started: an API token, a case, or a schedule's fire. */
+    public RunTrigger trigger() {
+        return RunTrigger.of(this);
+    }
+
+    /** Its steps, step time, outbound requests and cost so far. */
+    public RunUsage usage() {
+        return RunUsage.of(this);
+    }
+
     /** The same new run, as a replay of {@code runId}. */
     public Run asReplayOf(long runId) {
         return new Run(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode,
                 input, connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt,
-                completedAt, attempts, leaseOwner, leaseUntil, wakeAt, runId, retries);
+                completedAt, attempts, leaseOwner, leaseUntil, wakeAt, runId, retries, fireTime, costCents);
     }
 
     /** The failure's message (what every API shape shows), or null. */
@@ -126,7 +152,7 @@ public record Run(
             return new Run(base.id, base.orgId, base.workflowId, base.workflowVersion, base.workflowDraft,
                     base.triggerId, base.triggerType, base.triggeredBy, base.mode, base.input, base.connectionId,
                     base.caseId, base.createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
-                    attempts, leaseOwner, leaseUntil, wakeAt, base.replayOf, retries);
+                    attempts, leaseOwner, leaseUntil, wakeAt, base.replayOf, retries, base.fireTime, base.costCents);
         }
     }
 }
