@@ -110,6 +110,9 @@ final class RunItems {
         if (run.retries() > 0) {
             item.put("retries", Attrs.n(run.retries()));
         }
+        if (run.fireTime() != null) {
+            item.put("fire_time", Attrs.instant(run.fireTime()));
+        }
         item.put("steps", Attrs.s(steps(run.steps())));
         item.put("updated_at", Attrs.instant(run.updatedAt()));
         if (run.startedAt() != null) {
@@ -153,7 +156,9 @@ final class RunItems {
                 lease == null ? null : Instant.ofEpochMilli(lease),
                 wake == null ? null : Instant.ofEpochMilli(wake),
                 Attrs.numOrNull(item, "replay_of"),
-                (int) Attrs.num(item, "retries"));
+                (int) Attrs.num(item, "retries"),
+                Attrs.time(item, "fire_time"),
+                Attrs.decimalOrNull(item, "cost_cents"));
     }
 
     static String steps(List<StepRecord> steps) {
