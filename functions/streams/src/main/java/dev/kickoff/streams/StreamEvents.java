@@ -36,10 +36,19 @@ final class StreamEvents {
     }
 
     static Optional<WebhookEvent> derive(DynamodbEvent.DynamodbStreamRecord record, String baseUrl) {
+        return derive(record, baseUrl, null);
+    }
+
+    /** With the run's cost as metering has just priced it ({@code cost}, when not null), which the image predates. */
+    static Optional<WebhookEvent> derive(DynamodbEvent.DynamodbStreamRecord record, String baseUrl,
+                                         java.math.BigDecimal cost) {
         if (record.getDynamodb() == null) {
             return Optional.empty();
         }
         Map<String, AttributeValue> newImage = StreamImages.convert(record.getDynamodb().getNewImage());
+        if (cost != null) {
+            newImage.put("cost_cents", AttributeValue.fromN(cost.toPlainString()));
+        }
         Map<String, AttributeValue> oldImage = StreamImages.convert(record.getDynamodb().getOldImage());
         String eventName = record.getEventName();
         String type = s(newImage, "type");
@@ -106,6 +115,21 @@ final class StreamEvents {
         Instant at = updated != null ? updated : created;
         String id = WebhookIds.event(s(image, "pk"), type.wireName(), String.valueOf(status), String.valueOf(at));
         return Optional.of(new WebhookEvent(id, n(image, "org_id"), type, workflowId, at, data));
+    }
+
+    /** A run's transition into {@code completed} or {@code failed} (a finish metering counts), or null. */
+    static Run finished(DynamodbEvent.DynamodbStreamRecord record) {
+        if (record.getDynamodb() == null || !"MODIFY".equals(record.getEventName())) {
+            return null;
+        }
+        Map<String, AttributeValue> image = StreamImages.convert(record.getDynamodb().getNewImage());
+        Map<String, AttributeValue> old = StreamImages.convert(record.getDynamodb().getOldImage());
+        String status = s(image, "status");
+        boolean terminal = RunStatus.COMPLETED.wireName().equals(status) || RunStatus.FAILED.wireName().equals(status);
+        if (!"run".equals(s(image, "type")) || !terminal || Objects.equals(status, s(old, "status"))) {
+            return null;
+        }
+        return StoredItems.run(image);
     }
 
     private static String s(Map<String, AttributeValue> image, String name) {
