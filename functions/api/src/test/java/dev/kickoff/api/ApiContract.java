@@ -65,6 +65,8 @@ final class ApiContract {
             if (template.endsWith("}")) {
                 regex += "[^/]+";
             }
+            // Micronaut's router matches a path with or without one trailing slash (/app and /app/); so does this.
+            regex += "/?";
             all.add(new Route(method.toUpperCase(Locale.ROOT), template, Pattern.compile(regex),
                     template.replaceAll("\\{[^/}]+}", "").length()));
         }));

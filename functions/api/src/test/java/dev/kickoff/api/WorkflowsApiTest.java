@@ -59,7 +59,7 @@ class WorkflowsApiTest {
     @Test
     void anInvalidDefinitionIs422WithEveryProblem() {
         var response = stack.http.post("/api/manage/v1/workflows", org.manageToken(), """
-                {"name": "", "steps": [{"id": "a", "type": "email"}, {"id": "a", "type": "transform",
+                {"name": "", "steps": [{"id": "a", "type": "teleport"}, {"id": "a", "type": "transform",
                   "config": {"mapping": {"x": "{{ input.x | nope }}"}}}]}""");
         assertThat(response.status()).isEqualTo(422);
         assertThat(response.json().get("error").asText()).isEqualTo("invalid_definition");

@@ -63,6 +63,8 @@ import dev.kickoff.adapters.aws.DynamoBillingStore;
 import dev.kickoff.adapters.aws.DynamoScheduleStore;
 import dev.kickoff.adapters.aws.DynamoUsageStore;
 import dev.kickoff.adapters.aws.SqsScheduleFires;
+import dev.kickoff.core.step.ActionSteps;
+import dev.kickoff.core.step.HttpStep;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -86,6 +88,8 @@ public final class CompositionRoot {
     private volatile SqsClient sqs;
     /** One per instance: the KMS box caches data keys (briefly), which is only worth it if it is kept. */
     private volatile SecretBox secretBox;
+    /** Built on first use (its TLS clients are not free): the API builds it only to validate a step that acts. */
+    private volatile ActionRunner actionRunner;
 
     private final DynamoTable table;
     private final IdGenerator ids;
@@ -119,12 +123,14 @@ public final class CompositionRoot {
                           DynamoDbClient dynamo) {
         this.settings = settings;
         this.clock = clock;
-        this.steps = steps;
         this.observer = observer;
         this.dynamo = dynamo;
         this.table = new DynamoTable(dynamo, settings.table());
+        // The steps that act, over this root's outbound clients and connections: the API validates definitions with
+        // the registry the worker executes with, so both know them (unless the caller brought its own).
+        this.steps = steps.find(HttpStep.NAME).isPresent() ? steps : steps.with(ActionSteps.over(this::actionRunner));
         this.ids = new IdGenerator(clock);
-        this.definitions = new WorkflowDefinitions(steps, List.of(JsonSchemas.definitionCheck()));
+        this.definitions = new WorkflowDefinitions(this.steps, List.of(JsonSchemas.definitionCheck()));
         this.workflowStore = new DynamoWorkflowStore(table, definitions::read);
         this.runStore = new DynamoRunStore(table, settings.timings().queuedReadWaits());
         this.caseStore = new DynamoCaseStore(table, runStore);
@@ -353,7 +359,7 @@ public final class CompositionRoot {
         return new DeliveryProcessor(webhookStore, deliveryQueue(), sender, clock, settings.webhooks());
     }
 
-    // ---- connections and steps that act (the step types that use them come later)
+    // ---- connections and the steps that act (http, action, email)
 
     /**
      * The master key of connection secrets, built on first use: KMS on AWS, the key file in the local stack. A
@@ -409,12 +415,25 @@ public final class CompositionRoot {
         return new SmtpMailSender(settings.local());
     }
 
+    /** The actions the steps use (their outbound ports count what each step sends: {@code outbound_requests}). */
     public Actions actions() {
-        return Actions.standard(outboundHttp(), mailSender(), clock);
+        return actionRunner().actions();
     }
 
-    /** What a step type that acts wraps: connection choice, the action, and redaction of what is recorded. */
+    /**
+     * What the steps that act wrap: connection choice, the action, and redaction of what is recorded. One per
+     * instance, built on first use.
+     */
     public ActionRunner actionRunner() {
-        return new ActionRunner(actions(), connections());
+        ActionRunner current = actionRunner;
+        if (current == null) {
+            synchronized (this) {
+                if (actionRunner == null) {
+                    actionRunner = ActionSteps.runner(outboundHttp(), mailSender(), connections(), clock);
+                }
+                current = actionRunner;
+            }
+        }
+        return current;
     }
 }

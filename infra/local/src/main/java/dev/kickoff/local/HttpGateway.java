@@ -188,6 +188,15 @@ final class HttpGateway implements AutoCloseable {
             return ("{\"message\":\"" + reason.replace("\"", "'") + "\"}").getBytes(StandardCharsets.UTF_8);
         }
 
+        /**
+         * Every method gets the JSON body: Jetty's default writes an error page for GET, POST and HEAD only, so a
+         * DELETE or PUT that Jetty refuses (a control byte in a header value) was a 400 with no body at all.
+         */
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                         Callback callback) {

@@ -40,7 +40,9 @@ import java.util.concurrent.Executors;
  * <p>
  * It listens on 127.0.0.1 on a port of its own (the API port stays the API's alone) and, because any local user can
  * reach loopback, answers only requests that carry the secret it writes, with its address, to
- * {@code <data dir>/invoke-endpoint.json} (mode 0600). {@code ./kickoff admin} reads that file.
+ * {@code <data dir>/invoke-endpoint.json} (mode 0600). {@code ./kickoff admin} reads that file. The file also says
+ * where the stack's emulated services listen ({@code services}: DynamoDB Local, ElasticMQ, the table and queue names),
+ * so a tool such as the AWS CLI or the reliability suite can inspect the stack's data while it runs.
  */
 final class InvokeEndpoint implements AutoCloseable {
     static final String FILE = "invoke-endpoint.json";
@@ -57,8 +59,16 @@ final class InvokeEndpoint implements AutoCloseable {
     private final Map<String, Function> functions;
     private final String secret;
     private final Path file;
+    private final Map<String, Object> services;
 
     InvokeEndpoint(Map<String, Function> functions, Path dataDir, int apiPort) throws IOException {
+        this(functions, dataDir, apiPort, Map.of());
+    }
+
+    /** @param services where the stack's emulated AWS services are, written to the file as {@code services} */
+    InvokeEndpoint(Map<String, Function> functions, Path dataDir, int apiPort, Map<String, Object> services)
+            throws IOException {
+        this.services = Map.copyOf(services);
         this.functions = Map.copyOf(functions);
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
@@ -192,6 +202,9 @@ final class InvokeEndpoint implements AutoCloseable {
         content.put("pid", ProcessHandle.current().pid());
         content.put("secret", secret);
         content.put("functions", urls);
+        if (!services.isEmpty()) {
+            content.put("services", services);
+        }
         try {
             Path tmp;
             try {

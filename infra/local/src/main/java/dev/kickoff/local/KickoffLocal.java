@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.emulators.AwsEndpoints;
 import dev.kickoff.emulators.CloudFormationTemplate;
+import dev.kickoff.emulators.DeliveryChaos;
 import dev.kickoff.emulators.DynamoDbStreamEventSource;
 import dev.kickoff.emulators.EventSource;
 import dev.kickoff.emulators.FunctionSpec;
@@ -49,11 +50,21 @@ public final class KickoffLocal implements AutoCloseable {
     /** The local master key of connection secrets, under the data directory. */
     public static final String SECRETS_KEY_FILE = "secrets.key";
 
-    /** @param sqsConcurrency pollers per SQS event source, as Lambda scales its own */
-    public record Options(int port, Path dataDir, Path template, int sqsConcurrency) {
+    /**
+     * @param sqsConcurrency    pollers per SQS event source, as Lambda scales its own
+     * @param deliveryChaosSeed when set, every SQS message and stream record reaches its handler twice, shuffled
+     *                          ({@link DeliveryChaos}; {@code KICKOFF_LOCAL_DELIVERY_CHAOS}, for the reliability suite)
+     */
+    public record Options(int port, Path dataDir, Path template, int sqsConcurrency, Long deliveryChaosSeed) {
+        public Options(int port, Path dataDir, Path template, int sqsConcurrency) {
+            this(port, dataDir, template, sqsConcurrency, null);
+        }
+
         static Options fromEnvironment() {
+            String chaos = env("KICKOFF_LOCAL_DELIVERY_CHAOS", "");
             return new Options(Integer.parseInt(env("KICKOFF_PORT", "8080")), Path.of(env("KICKOFF_DATA_DIR", ".kickoff")),
-                    CloudFormationTemplate.locate(), Integer.parseInt(env("KICKOFF_SQS_POLLERS", "2")));
+                    CloudFormationTemplate.locate(), Integer.parseInt(env("KICKOFF_SQS_POLLERS", "2")),
+                    chaos.isEmpty() ? null : Long.parseLong(chaos));
         }
 
         private static String env(String name, String fallback) {
@@ -82,108 +93,138 @@ public final class KickoffLocal implements AutoCloseable {
     private final InvokeEndpoint invokeEndpoint;
 
     private KickoffLocal(Options options) throws IOException {
-        Files.createDirectories(options.dataDir());
-        LocalDynamoDb dynamo = LocalDynamoDb.start(options.dataDir().resolve("dynamodb"), 0);
-        closeables.add(dynamo);
-        LocalSqs sqs = LocalSqs.start(0);
-        closeables.add(sqs);
-        AwsEndpoints endpoints = AwsEndpoints.local(dynamo.endpoint(), sqs.endpoint());
-        endpoints.install();
+        // A start that fails half way (a port in use, a broken template) closes what it opened: the emulators'
+        // threads would otherwise keep a process alive that serves nothing.
+        try {
+            Files.createDirectories(options.dataDir());
+            LocalDynamoDb dynamo = LocalDynamoDb.start(options.dataDir().resolve("dynamodb"), 0);
+            closeables.add(dynamo);
+            LocalSqs sqs = LocalSqs.start(0);
+            closeables.add(sqs);
+            AwsEndpoints endpoints = AwsEndpoints.local(dynamo.endpoint(), sqs.endpoint());
+            endpoints.install();
 
-        resources = new Provisioner(endpoints.dynamoDbClient(), endpoints.sqsClient())
-                .provision(CloudFormationTemplate.load(options.template()), STACK_NAME, endpoints.region());
+            resources = new Provisioner(endpoints.dynamoDbClient(), endpoints.sqsClient())
+                    .provision(CloudFormationTemplate.load(options.template()), STACK_NAME, endpoints.region());
 
-        // Connection secrets: a master key in a file of the data directory (0600), made on first start, in place of
-        // the KMS key the template gives the functions on AWS.
-        Path secretsKey = options.dataDir().resolve(SECRETS_KEY_FILE).toAbsolutePath();
-        if (KeyFileSecretBox.createIfAbsent(secretsKey)) {
-            LOG.info("created the connection secrets key {} (mode 0600): keep it with the data directory", secretsKey);
-        }
-        Map<String, String> localEnvironment = Map.of(
-                "KICKOFF_LOCAL", "true",
-                "KICKOFF_METRICS", "off",
-                "KICKOFF_SECRETS_KEY_FILE", secretsKey.toString(),
-                "KICKOFF_SECRETS_KMS_KEY_ID", "");
-        List<FunctionSpec> functions = FunctionSpec.all(resources);
-        List<FunctionSpec> streamFunctions = new ArrayList<>();
-        FunctionSpec apiSpec = null;
-        RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> api = null;
-        for (FunctionSpec spec : functions) {
-            for (EventSource.Sqs source : spec.events(EventSource.Sqs.class)) {
-                RequestHandler<SQSEvent, Object> handler = LambdaHandlers.instantiate(spec, localEnvironment);
-                closeables.add(new SqsEventSource(endpoints.sqsClient(), resources, spec, source, handler)
-                        .start(options.sqsConcurrency()));
-                wired.add(spec.logicalId() + "/" + source.name() + " (SQS " + source.queue() + ")");
+            // Connection secrets: a master key in a file of the data directory (0600), made on first start, in place of
+            // the KMS key the template gives the functions on AWS.
+            Path secretsKey = options.dataDir().resolve(SECRETS_KEY_FILE).toAbsolutePath();
+            if (KeyFileSecretBox.createIfAbsent(secretsKey)) {
+                LOG.info("created the connection secrets key {} (mode 0600): keep it with the data directory", secretsKey);
             }
-            for (EventSource.HttpApi source : spec.events(EventSource.HttpApi.class)) {
-                if (api != null) {
-                    throw new IllegalStateException("the local gateway serves one API function; "
-                            + apiSpec.logicalId() + " and " + spec.logicalId() + " both have HttpApi events");
+            Map<String, String> localEnvironment = Map.of(
+                    "KICKOFF_LOCAL", "true",
+                    "KICKOFF_METRICS", "off",
+                    "KICKOFF_SECRETS_KEY_FILE", secretsKey.toString(),
+                    "KICKOFF_SECRETS_KMS_KEY_ID", "");
+            // The reliability suite's switch: every SQS message and stream record delivered twice, out of order.
+            DeliveryChaos chaos = options.deliveryChaosSeed() == null ? null : new DeliveryChaos(options.deliveryChaosSeed());
+            if (chaos != null) {
+                closeables.add(chaos);
+                LOG.warn("delivery chaos is on (seed {}): every SQS message and stream record is delivered twice, shuffled",
+                        options.deliveryChaosSeed());
+            }
+            List<FunctionSpec> functions = FunctionSpec.all(resources);
+            List<FunctionSpec> streamFunctions = new ArrayList<>();
+            FunctionSpec apiSpec = null;
+            RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> api = null;
+            for (FunctionSpec spec : functions) {
+                for (EventSource.Sqs source : spec.events(EventSource.Sqs.class)) {
+                    RequestHandler<SQSEvent, Object> handler = LambdaHandlers.instantiate(spec, localEnvironment);
+                    if (chaos != null) {
+                        handler = chaos.sqs(handler);
+                    }
+                    closeables.add(new SqsEventSource(endpoints.sqsClient(), resources, spec, source, handler)
+                            .start(options.sqsConcurrency()));
+                    wired.add(spec.logicalId() + "/" + source.name() + " (SQS " + source.queue() + ")");
                 }
-                apiSpec = spec;
-                api = LambdaHandlers.instantiate(spec, localEnvironment);
-                wired.add(spec.logicalId() + "/" + source.name() + " (HttpApi)");
+                for (EventSource.HttpApi source : spec.events(EventSource.HttpApi.class)) {
+                    if (api != null) {
+                        throw new IllegalStateException("the local gateway serves one API function; "
+                                + apiSpec.logicalId() + " and " + spec.logicalId() + " both have HttpApi events");
+                    }
+                    apiSpec = spec;
+                    api = LambdaHandlers.instantiate(spec, localEnvironment);
+                    wired.add(spec.logicalId() + "/" + source.name() + " (HttpApi)");
+                }
+                if (!spec.events(EventSource.DynamoDbStream.class).isEmpty()) {
+                    streamFunctions.add(spec);  // wired once the gateway's URL is known (it goes into payloads)
+                }
+                for (EventSource.Schedule source : spec.events(EventSource.Schedule.class)) {
+                    RequestHandler<ScheduledEvent, Object> handler = LambdaHandlers.instantiate(spec, localEnvironment);
+                    ScheduleEventSource schedule = new ScheduleEventSource(resources, spec, source, handler).start();
+                    closeables.add(schedule);
+                    schedules.put(spec.logicalId() + "/" + source.name(), schedule);
+                    wired.add(spec.logicalId() + "/" + source.name() + " (Schedule " + source.expression()
+                            + (schedule.enabled() ? "" : ", disabled") + ")");
+                }
+                List<String> unsupported = spec.events().stream()
+                        .filter(e -> !(e instanceof EventSource.Sqs) && !(e instanceof EventSource.HttpApi)
+                                && !(e instanceof EventSource.DynamoDbStream) && !(e instanceof EventSource.Schedule))
+                        .map(EventSource::name).toList();
+                if (!unsupported.isEmpty()) {
+                    throw new IllegalStateException(spec.logicalId() + " has event sources the local stack does not run: "
+                            + unsupported);
+                }
             }
-            if (!spec.events(EventSource.DynamoDbStream.class).isEmpty()) {
-                streamFunctions.add(spec);  // wired once the gateway's URL is known (it goes into payloads)
+            if (api == null) {
+                throw new IllegalStateException("template.yaml declares no function with an HttpApi event");
             }
-            for (EventSource.Schedule source : spec.events(EventSource.Schedule.class)) {
-                RequestHandler<ScheduledEvent, Object> handler = LambdaHandlers.instantiate(spec, localEnvironment);
-                ScheduleEventSource schedule = new ScheduleEventSource(resources, spec, source, handler).start();
-                closeables.add(schedule);
-                schedules.put(spec.logicalId() + "/" + source.name(), schedule);
-                wired.add(spec.logicalId() + "/" + source.name() + " (Schedule " + source.expression()
-                        + (schedule.enabled() ? "" : ", disabled") + ")");
-            }
-            List<String> unsupported = spec.events().stream()
-                    .filter(e -> !(e instanceof EventSource.Sqs) && !(e instanceof EventSource.HttpApi)
-                            && !(e instanceof EventSource.DynamoDbStream) && !(e instanceof EventSource.Schedule))
-                    .map(EventSource::name).toList();
-            if (!unsupported.isEmpty()) {
-                throw new IllegalStateException(spec.logicalId() + " has event sources the local stack does not run: "
-                        + unsupported);
-            }
-        }
-        if (api == null) {
-            throw new IllegalStateException("template.yaml declares no function with an HttpApi event");
-        }
 
-        Map<String, String> environment = new HashMap<>(apiSpec.environment());
-        environment.putAll(localEnvironment);
-        CompositionRoot runtime = new CompositionRoot(Settings.fromEnvironment(environment));
-        LocalCredentials existing = LocalCredentials.load(options.dataDir(), runtime);
-        firstStart = existing == null;
-        credentials = firstStart ? LocalCredentials.create(options.dataDir(), runtime) : existing;
-        sampleWorkflowId = firstStart ? SampleWorkflow.create(runtime, credentials.orgId()) : null;
-        requeueUnfinishedRuns(runtime, endpoints);
-        requeuePendingDeliveries(runtime);
+            Map<String, String> environment = new HashMap<>(apiSpec.environment());
+            environment.putAll(localEnvironment);
+            CompositionRoot runtime = new CompositionRoot(Settings.fromEnvironment(environment));
+            LocalCredentials existing = LocalCredentials.load(options.dataDir(), runtime);
+            firstStart = existing == null;
+            credentials = firstStart ? LocalCredentials.create(options.dataDir(), runtime) : existing;
+            sampleWorkflowId = firstStart ? SampleWorkflow.create(runtime, credentials.orgId()) : null;
+            requeueUnfinishedRuns(runtime, endpoints);
+            requeuePendingDeliveries(runtime);
 
-        HttpGateway gateway = new HttpGateway(options.port(), apiSpec, api);
-        closeables.add(gateway);
-        port = gateway.port();
+            HttpGateway gateway = new HttpGateway(options.port(), apiSpec, api);
+            closeables.add(gateway);
+            port = gateway.port();
 
-        // Functions nothing triggers (the admin function) are invoked by hand: `./kickoff admin`, as with
-        // `aws lambda invoke` on AWS.
-        Map<String, InvokeEndpoint.Function> byHand = new java.util.LinkedHashMap<>();
-        for (FunctionSpec spec : functions) {
-            if (spec.events().isEmpty()) {
-                byHand.put(spec.logicalId(), new InvokeEndpoint.Function(spec,
-                        LambdaHandlers.instantiate(spec, localEnvironment)));
+            // Functions nothing triggers (the admin function) are invoked by hand: `./kickoff admin`, as with
+            // `aws lambda invoke` on AWS.
+            Map<String, InvokeEndpoint.Function> byHand = new java.util.LinkedHashMap<>();
+            for (FunctionSpec spec : functions) {
+                if (spec.events().isEmpty()) {
+                    byHand.put(spec.logicalId(), new InvokeEndpoint.Function(spec,
+                            LambdaHandlers.instantiate(spec, localEnvironment)));
+                }
             }
-        }
-        invokeEndpoint = new InvokeEndpoint(byHand, options.dataDir(), port);
-        closeables.add(invokeEndpoint);
+            Map<String, Object> services = new java.util.LinkedHashMap<>();
+            services.put("region", endpoints.region());
+            services.put("dynamodb", endpoints.dynamoDb().toString());
+            services.put("sqs", endpoints.sqs().toString());
+            Map<String, String> tables = new java.util.TreeMap<>();
+            resources.tables().forEach((id, table) -> tables.put(id, table.name()));
+            services.put("tables", tables);
+            Map<String, String> queues = new java.util.TreeMap<>();
+            resources.queues().forEach((id, queue) -> queues.put(id, queue.url()));
+            services.put("queues", queues);
+            invokeEndpoint = new InvokeEndpoint(byHand, options.dataDir(), port, services);
+            closeables.add(invokeEndpoint);
 
-        // Stream functions render public URLs (webhook payloads): the local API's, now that its port is known.
-        Map<String, String> streamEnvironment = new HashMap<>(localEnvironment);
-        streamEnvironment.put("KICKOFF_PUBLIC_URL", baseUrl());
-        for (FunctionSpec spec : streamFunctions) {
-            for (EventSource.DynamoDbStream source : spec.events(EventSource.DynamoDbStream.class)) {
-                RequestHandler<DynamodbEvent, Object> handler = LambdaHandlers.instantiate(spec, streamEnvironment);
-                closeables.add(new DynamoDbStreamEventSource(endpoints.streamsClient(), resources, spec, source, handler)
-                        .start());
-                wired.add(spec.logicalId() + "/" + source.name() + " (DynamoDB stream " + source.table() + ")");
+            // Stream functions render public URLs (webhook payloads): the local API's, now that its port is known.
+            Map<String, String> streamEnvironment = new HashMap<>(localEnvironment);
+            streamEnvironment.put("KICKOFF_PUBLIC_URL", baseUrl());
+            for (FunctionSpec spec : streamFunctions) {
+                for (EventSource.DynamoDbStream source : spec.events(EventSource.DynamoDbStream.class)) {
+                    RequestHandler<DynamodbEvent, Object> handler = LambdaHandlers.instantiate(spec, streamEnvironment);
+                    if (chaos != null) {
+                        handler = chaos.stream(handler);
+                    }
+                    closeables.add(new DynamoDbStreamEventSource(endpoints.streamsClient(), resources, spec, source, handler)
+                            .start());
+                    wired.add(spec.logicalId() + "/" + source.name() + " (DynamoDB stream " + source.table() + ")");
+                }
             }
+        } catch (IOException | RuntimeException | Error e) {
+            close();
+            throw e;
         }
     }
 
@@ -314,6 +355,7 @@ public final class KickoffLocal implements AutoCloseable {
             out.println("Local organization " + credentials.orgId() + "; tokens in " + dataDir.resolve(LocalCredentials.FILE));
         }
         out.println();
+        out.println("Dashboard: " + baseUrl() + "/app/ (sign in with the manage token)");
         out.println("Administration (the admin function): ./kickoff admin '{\"action\": \"create-org\", \"name\": \"Second\"}'");
         out.println("Kickoff is ready on " + baseUrl() + " (data in " + dataDir.toAbsolutePath() + "; Ctrl+C stops it)");
         out.flush();
@@ -330,14 +372,29 @@ public final class KickoffLocal implements AutoCloseable {
         }
     }
 
+    /** The gateway wraps Jetty's failure to bind; the cause says whether the port was taken. */
+    static boolean portInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static void main(String[] args) throws Exception {
         Options options = Options.fromEnvironment();
         KickoffLocal stack;
         try {
             stack = start(options);
-        } catch (java.net.BindException e) {
-            System.err.println("Port " + options.port() + " is in use. Stop whatever holds it or set KICKOFF_PORT.");
-            System.exit(2);
+        } catch (IOException | RuntimeException e) {
+            if (portInUse(e)) {
+                System.err.println("Port " + options.port() + " is in use. Stop whatever holds it or set KICKOFF_PORT.");
+                System.exit(2);
+            }
+            System.err.println("Kickoff did not start: " + e);
+            e.printStackTrace();
+            System.exit(1);
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);

@@ -188,4 +188,67 @@ class KickoffLocalTest {
             server.stop(0);
         }
     }
+
+    /**
+     * A port in use was reported only when Jetty's BindException came through unwrapped; wrapped (as the gateway
+     * does), the start failed half way and the emulators' threads kept a process alive that served nothing (found by
+     * the reliability suite, which waited 5 minutes for it).
+     */
+    @Test
+    void aPortInUseIsSaidAndTheProcessExits() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dkickoff.template=" + CloudFormationTemplate.locate(),
+                    "-cp", System.getProperty("java.class.path"),
+                    KickoffLocal.class.getName()).redirectErrorStream(true);
+            pb.environment().put("KICKOFF_PORT", Integer.toString(taken.getLocalPort()));
+            pb.environment().put("KICKOFF_DATA_DIR", dataDir.toString());
+            Process p = pb.start();
+            boolean exited = p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES);
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!exited) {
+                p.destroyForcibly();
+            }
+            assertThat(exited).as("the process exits: " + out).isTrue();
+            assertThat(p.exitValue()).isEqualTo(2);
+            assertThat(out).contains("Port " + taken.getLocalPort() + " is in use");
+        }
+    }
+
+    /** The reliability suite's switch: every SQS message and stream record twice, shuffled; the results as ever. */
+    @Test
+    void withDeliveryChaosARunCompletesOnceAndItsWebhookComesOnce() throws Exception {
+        java.util.List<String> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hook", exchange -> {
+            received.add(exchange.getRequestHeaders().getFirst("webhook-id"));
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        try (KickoffLocal stack = KickoffLocal.start(new KickoffLocal.Options(0, dataDir, CloudFormationTemplate.locate(), 2, 7L))) {
+            LocalHttp http = new LocalHttp(stack.baseUrl());
+            long workflow = http.send("GET", "/api/manage/v1/workflows", stack.manageToken(), null).json()
+                    .get("workflows").get(0).get("id").asLong();
+            http.send("POST", "/api/manage/v1/webhooks", stack.manageToken(), "{\"url\": \"http://127.0.0.1:"
+                    + server.getAddress().getPort() + "/hook\", \"events\": [\"run.completed\"]}");
+            JsonNode run = http.send("POST", "/api/external/v1/workflows/" + workflow + "/runs", stack.apiToken(),
+                    "{\"input\": {\"customerId\": \"cus_1\", \"items\": [{\"quantity\": 2, \"price\": 1999}]}}").json()
+                    .get("workflow_run");
+            JsonNode done = http.awaitRun(run.get("url").asText(), stack.apiToken());
+            assertThat(Json.write(done.get("output"))).isEqualTo("{\"subtotal\":3998,\"tax\":319.84,\"total\":4317.84}");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (received.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(3000);  // time for a second delivery, which must not come
+            assertThat(received).hasSize(1);
+            JsonNode endpoint = Json.parse(Files.readAllBytes(dataDir.resolve(InvokeEndpoint.FILE)));
+            assertThat(endpoint.get("services").get("dynamodb").asText()).startsWith("http://");
+            assertThat(endpoint.get("services").get("tables").get("KickoffTable").asText()).isNotBlank();
+        } finally {
+            server.stop(0);
+        }
+    }
 }

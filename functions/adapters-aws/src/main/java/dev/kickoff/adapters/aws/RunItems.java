@@ -176,6 +176,9 @@ final class RunItems {
             if (s.attempts() != 1) {
                 node.put("attempts", s.attempts());
             }
+            if (s.outboundRequests() != 0) {
+                node.put("outbound_requests", s.outboundRequests());
+            }
         }
         return Json.write(array);
     }
@@ -190,7 +193,7 @@ final class RunItems {
             records.add(new StepRecord(n.path("id").asText(), n.path("type").asText(), n.path("status").asText(),
                     nullable(n.get("input")), nullable(n.get("output")), textOrNull(n.get("error")),
                     instantOrNull(n.get("started_at")), instantOrNull(n.get("completed_at")),
-                    n.path("attempts").asInt(1)));
+                    n.path("attempts").asInt(1), n.path("outbound_requests").asInt(0)));
         }
         return records;
     }

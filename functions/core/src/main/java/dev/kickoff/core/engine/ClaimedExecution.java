@@ -177,6 +177,11 @@ final class ClaimedExecution {
     }
 
     private StepLoop.Saved checkpoint(Run run, List<StepRecord> records) {
+        if (stateSize(run, records, null) > MAX_RUN_STATE_BYTES) {
+            // Past what one item holds, the write would be refused on every delivery and the step sent again each
+            // time: the run ends here instead (finish names the limit it broke).
+            return new StepLoop.Saved.Moved(finish(run, records, RunStatus.FAILED, null, null));
+        }
         Instant now = clock.instant();
         Run saved = run.toBuilder().steps(records).updatedAt(now).lease(run.leaseOwner(), now.plus(lease)).build();
         WriteResult result = runs.checkpoint(saved);
@@ -251,7 +256,7 @@ final class ClaimedExecution {
             error = new RunError(RunError.STATE_TOO_LARGE, "the run's input, step outputs and output total " + size
                     + " bytes, over the limit of " + MAX_RUN_STATE_BYTES + "; step outputs were dropped");
             records = records.stream().map(r -> new StepRecord(r.id(), r.type(), r.status(), null, null, r.error(),
-                    r.startedAt(), r.completedAt(), r.attempts())).toList();
+                    r.startedAt(), r.completedAt(), r.attempts(), r.outboundRequests())).toList();
         }
         return run.toBuilder().status(status).output(output).failure(error).steps(records)
                 .updatedAt(now).completedAt(now).wakeAt(null).build();

@@ -112,12 +112,15 @@ final class StepLoop {
         Set<String> done = new HashSet<>();
         java.util.Map<String, Integer> attempts = new java.util.HashMap<>();
         java.util.Map<String, Instant> waitingSince = new java.util.HashMap<>();
+        // Requests a step waiting for its retry has sent so far: its record counts them over all its attempts.
+        java.util.Map<String, Integer> sentBefore = new java.util.HashMap<>();
         for (StepRecord r : run.steps()) {
             if (r.completed() || r.failed()) {
                 records.add(r);
                 done.add(r.id());
             } else if (StepRecord.RETRYING.equals(r.status())) {
                 attempts.put(r.id(), r.attempts());
+                sentBefore.put(r.id(), r.outboundRequests());
             } else if (StepRecord.WAITING.equals(r.status())) {
                 waitingSince.put(r.id(), r.startedAt());
             }
@@ -146,13 +149,14 @@ final class StepLoop {
             StepType type = registry.find(step.type()).orElse(null);
             Instant started = waitingSince.getOrDefault(step.id(), clock.instant());
             if (type == null) {
-                records.add(failedRecord(step, null, "unknown step type '" + step.type() + "'", started, 1));
+                records.add(failedRecord(step, null, "unknown step type '" + step.type() + "'", started, 1, 0));
                 return new Progress.Ended(run, RunStatus.FAILED, null, new RunError(RunError.STEP_FAILED,
                         "step '" + step.id() + "' failed: unknown step type '" + step.type() + "'"), records);
             }
             Budget budget = Budget.standard();
             JsonNode config = null;
             int attempt = attempts.getOrDefault(step.id(), 0) + 1;
+            int sent = sentBefore.getOrDefault(step.id(), 0);
             try {
                 if (step.condition() != null && !truthy(Templates.resolve(step.condition(), scope, budget,
                         "/steps/" + i + "/if"))) {
@@ -164,14 +168,15 @@ final class StepLoop {
                 }
                 config = Templates.resolve(step.config(), scope, budget, "/steps/" + i + "/config");
                 StepResult result = type.execute(new StepInvocation(step, config, run, scope, budget, runCase,
-                        attempt, started, clock.instant()));
+                        attempt, started, clock.instant(), deadline));
                 if (runCase != null) {
                     scope.set("case", runCase.scope());
                 }
                 switch (result) {
                     case StepResult.Completed c -> {
                         StepRecord record = new StepRecord(step.id(), step.type(), StepRecord.COMPLETED,
-                                recordable(config), c.output(), null, started, clock.instant(), attempt);
+                                recordable(c.recordedInput() != null ? c.recordedInput() : config), c.output(), null,
+                                started, clock.instant(), attempt, sent + c.outboundRequests());
                         records.add(record);
                         ((ObjectNode) scope.get("steps")).set(step.id(), stepScope(record));
                         observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
@@ -189,12 +194,13 @@ final class StepLoop {
                     }
                     case StepResult.RetryLater later -> {
                         records.add(new StepRecord(step.id(), step.type(), StepRecord.RETRYING, recordable(config),
-                                null, later.reason(), started, clock.instant(), attempt));
+                                null, later.reason(), started, clock.instant(), attempt, sent));
                         return new Progress.Deferred(run, records, cap(later.at(), timeoutAt));
                     }
                     case StepResult.Failed f -> {
-                        Progress stop = failed(run, step, config, f.code(), f.message(), f.retryable(), f.retryAfter(),
-                                attempt, started, records, scope);
+                        Progress stop = failed(run, step, f.recordedInput() != null ? f.recordedInput() : config,
+                                f.code(), f.message(), f.retryable(), f.retryAfter(), attempt,
+                                sent + f.outboundRequests(), started, records, scope);
                         if (stop instanceof Progress.Deferred d) {
                             stop = new Progress.Deferred(d.run(), d.records(), cap(d.wakeAt(), timeoutAt));
                         }
@@ -213,7 +219,7 @@ final class StepLoop {
                 }
             } catch (StepFailedException | TemplateException e) {
                 Progress stop = failed(run, step, config, RunError.STEP_FAILED, e.getMessage(), false, null, attempt,
-                        started, records, scope);
+                        sent, started, records, scope);
                 if (stop != null) {
                     return stop;
                 }
@@ -225,7 +231,7 @@ final class StepLoop {
                     throw e;
                 }
                 String message = "gave up after " + run.attempts() + " attempts: " + e;
-                records.add(failedRecord(step, config, message, started, attempt));
+                records.add(failedRecord(step, config, message, started, attempt, sent));
                 return new Progress.Ended(run, RunStatus.FAILED, null,
                         new RunError(RunError.STEP_FAILED, "step '" + step.id() + "' failed: " + message), records);
             }
@@ -248,15 +254,15 @@ final class StepLoop {
      * on from ({@code continueOnError}: null), or the end of the run.
      */
     private Progress failed(Run run, StepDefinition step, JsonNode config, String code, String message,
-                            boolean retryable, Duration retryAfter, int attempt, Instant started,
+                            boolean retryable, Duration retryAfter, int attempt, int outboundRequests, Instant started,
                             List<StepRecord> records, ObjectNode scope) {
         StepDefinition.Retry retry = step.retry();
         if (retryable && retry != null && attempt < retry.maxAttempts()) {
             records.add(new StepRecord(step.id(), step.type(), StepRecord.RETRYING, recordable(config), null, message,
-                    started, clock.instant(), attempt));
+                    started, clock.instant(), attempt, outboundRequests));
             return new Progress.Deferred(run, records, clock.instant().plus(backoff(retry, attempt, retryAfter)));
         }
-        StepRecord record = failedRecord(step, config, message, started, attempt);
+        StepRecord record = failedRecord(step, config, message, started, attempt, outboundRequests);
         records.add(record);
         observer.stepFinished(run, record, Duration.between(started, record.completedAt()));
         if (step.continueOnError()) {
@@ -307,9 +313,9 @@ final class StepLoop {
     }
 
     private StepRecord failedRecord(StepDefinition step, JsonNode config, String message, Instant started,
-                                    int attempt) {
+                                    int attempt, int outboundRequests) {
         return new StepRecord(step.id(), step.type(), StepRecord.FAILED, recordable(config), null, message, started,
-                clock.instant(), attempt);
+                clock.instant(), attempt, outboundRequests);
     }
 
     private static JsonNode recordable(JsonNode config) {

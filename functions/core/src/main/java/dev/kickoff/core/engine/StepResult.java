@@ -20,8 +20,17 @@ public sealed interface StepResult {
         return new Failed(dev.kickoff.core.run.RunError.STEP_FAILED, message, false, null);
     }
 
-    /** The step did its work; {@code output} is what later steps see as {@code steps.<id>.output}. */
-    record Completed(JsonNode output) implements StepResult {
+    /**
+     * The step did its work; {@code output} is what later steps see as {@code steps.<id>.output}.
+     *
+     * @param recordedInput    what the step's record keeps as its input instead of its resolved config (a request as
+     *                         sent, with values that came from secrets as {@code "***"}); null: the resolved config
+     * @param outboundRequests requests this run of the step sent to other systems (HTTP, SMTP), for metering
+     */
+    record Completed(JsonNode output, JsonNode recordedInput, int outboundRequests) implements StepResult {
+        public Completed(JsonNode output) {
+            this(output, null, 0);
+        }
     }
 
     /**
@@ -29,8 +38,14 @@ public sealed interface StepResult {
      *
      * @param retryable  whether trying again may succeed (a 503, a timeout), so the step's {@code retry} applies
      * @param retryAfter the soonest a retry is welcome (an HTTP {@code Retry-After}); null: the backoff decides
+     * @param recordedInput    as {@link Completed#recordedInput()}
+     * @param outboundRequests as {@link Completed#outboundRequests()}
      */
-    record Failed(String code, String message, boolean retryable, Duration retryAfter) implements StepResult {
+    record Failed(String code, String message, boolean retryable, Duration retryAfter, JsonNode recordedInput,
+                  int outboundRequests) implements StepResult {
+        public Failed(String code, String message, boolean retryable, Duration retryAfter) {
+            this(code, message, retryable, retryAfter, null, 0);
+        }
     }
 
     /** The step asks to be run again at {@code at} (not before): the run yields until then. */

@@ -32,6 +32,14 @@ public interface StepType {
         return validate(step, pointer);
     }
 
+    /**
+     * The {@code retry} a step of this type gets when its definition names none: null (no retry) for most types;
+     * the steps that act on other systems retry transient failures by default.
+     */
+    default StepDefinition.Retry defaultRetry() {
+        return null;
+    }
+
     /** What a step's validation may know about the workflow it is part of. */
     record Context(WorkflowKind kind, List<String> statuses) {
     }

@@ -210,6 +210,10 @@ public final class WorkflowDefinitions {
                 condition = null;
             }
             StepDefinition.Retry retry = retry(s.get("retry"), at + "/retry", problems);
+            if (retry == null && (s.get("retry") == null || s.get("retry").isNull()) && type != null) {
+                // No retry named: the type's own default (the steps that act retry transient failures).
+                retry = registry.find(type).map(StepType::defaultRetry).orElse(null);
+            }
             JsonNode continueOnError = s.get("continueOnError");
             if (continueOnError != null && !continueOnError.isNull() && !continueOnError.isBoolean()) {
                 problems.add(new FieldError(at + "/continueOnError", "continueOnError must be true or false"));
@@ -230,7 +234,10 @@ public final class WorkflowDefinitions {
         return steps;
     }
 
-    /** {@code {"maxAttempts": 2..10, "backoff": "PT1S"}} (backoff: ISO-8601, 1 second to 15 minutes). */
+    /**
+     * {@code {"maxAttempts": 1..10, "backoff": "PT1S"}} (backoff: ISO-8601, 1 second to 15 minutes); 1 means no retry
+     * (for the step types that retry by default).
+     */
     private static StepDefinition.Retry retry(JsonNode node, String pointer, List<FieldError> problems) {
         if (node == null || node.isNull()) {
             return null;
@@ -241,8 +248,8 @@ public final class WorkflowDefinitions {
         }
         JsonNode max = node.get("maxAttempts");
         int attempts = max != null && max.canConvertToInt() && max.isIntegralNumber() ? max.asInt() : -1;
-        if (attempts < 2 || attempts > StepDefinition.Retry.MAX_ATTEMPTS) {
-            problems.add(new FieldError(pointer + "/maxAttempts", "maxAttempts must be a whole number from 2 to "
+        if (attempts < 1 || attempts > StepDefinition.Retry.MAX_ATTEMPTS) {
+            problems.add(new FieldError(pointer + "/maxAttempts", "maxAttempts must be a whole number from 1 (no retry) to "
                     + StepDefinition.Retry.MAX_ATTEMPTS));
         }
         JsonNode backoffNode = node.get("backoff");
@@ -266,7 +273,7 @@ public final class WorkflowDefinitions {
                         "unknown retry field; allowed: backoff, maxAttempts"));
             }
         });
-        return attempts >= 2 && attempts <= StepDefinition.Retry.MAX_ATTEMPTS && backoff != null
+        return attempts >= 1 && attempts <= StepDefinition.Retry.MAX_ATTEMPTS && backoff != null
                 ? new StepDefinition.Retry(attempts, backoff) : null;
     }
 

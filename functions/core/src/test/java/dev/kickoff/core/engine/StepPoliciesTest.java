@@ -270,7 +270,7 @@ class StepPoliciesTest {
     void stepPoliciesAreCheckedWhenTheDefinitionIsSaved() {
         var e = catchThrowableOfType(KickoffException.class, () -> workflowService.create(ORG.orgId(), Json.parse("""
                 {"name": "bad", "steps": [
-                  {"id": "a", "type": "flaky", "retry": {"maxAttempts": 1, "backoff": "soon", "jitter": true}},
+                  {"id": "a", "type": "flaky", "retry": {"maxAttempts": 0, "backoff": "soon", "jitter": true}},
                   {"id": "b", "type": "flaky", "retry": 3, "continueOnError": "yes", "if": "{{ broken"}]}""")));
         assertThat(e.details()).extracting(FieldError::path).containsExactlyInAnyOrder(
                 "/steps/0/retry/maxAttempts", "/steps/0/retry/backoff", "/steps/0/retry/jitter", "/steps/1/retry",
