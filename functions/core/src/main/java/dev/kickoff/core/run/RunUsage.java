@@ -65,11 +65,8 @@ public record RunUsage(long steps, long stepMs, long outboundRequests, BigDecima
         return new RunUsage(steps, ms, outbound, null, byType);
     }
 
-    /**
-     * The outbound HTTP requests one step record made. Step records do not count them yet (the http, action and email
-     * steps will): until then 0, and then this is the one line to change.
-     */
+    /** The outbound requests one step record made (HTTP, SMTP), over all its attempts. */
     static long outboundRequests(StepRecord record) {
-        return 0;
+        return Math.max(0, record.outboundRequests());
     }
 }
