@@ -60,6 +60,17 @@ class MeteringTest {
     }
 
     @Test
+    void outboundRequestsAreCountedFromTheStepRecordsAndPriced() {
+        Run r = run(9, RunStatus.COMPLETED, 0, T0.plusSeconds(1), List.of(
+                new StepRecord("call", "http", "completed", null, null, null, T0, T0.plusMillis(500), 2, 2),
+                new StepRecord("mail", "email", "completed", null, null, null, T0, T0.plusMillis(500), 1, 1)));
+        RunUsage u = RunUsage.measure(r.steps(), null);
+        assertThat(u.outboundRequests()).isEqualTo(3);
+        // 0.05 (run) + 3 x 0.01 (steps, the "*" price) + 1 s x 0.002 + 3 x 0.01 (outbound requests)
+        assertThat(PriceList.DEFAULTS.price(u, true)).isEqualByComparingTo("0.112");
+    }
+
+    @Test
     void aFinishDeliveredAgainIsCountedOnce() {
         Run r = run(2, RunStatus.COMPLETED, 0, T0.plusSeconds(1), List.of(step("a", "transform", "completed", T0, 10, 1)));
         assertThat(metering.meter(r).applied()).isTrue();
