@@ -7,6 +7,9 @@ import dev.kickoff.core.auth.Scope;
 import dev.kickoff.core.error.KickoffException;
 import dev.kickoff.core.limit.ExecuteRateLimiter;
 import dev.kickoff.core.org.OrganizationService;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kickoff.core.json.Json;
+import dev.kickoff.core.usage.PriceList;
 import dev.kickoff.bootstrap.CompositionRoot;
 import dev.kickoff.bootstrap.Settings;
 import org.slf4j.Logger;
@@ -31,13 +34,22 @@ import java.util.Map;
  * <li>{@code {"action": "set-execute-rate-limit", "org_id": …, "per_minute": 2000}} sets an organization's own
  *     limit on execute (trigger) requests per minute per API token ({@code "per_minute": null} restores the
  *     default, 500).</li>
+ * <li>{@code {"action": "set-prices", "org_id": …, "prices": {"per_run": "0.1", "per_step": {"http": "0.02"}}}} sets
+ *     the prices an organization's runs are metered at, merged over the defaults ({@code "prices": null} restores
+ *     them); answers the organization's whole price list. Prices are cents, as exact decimals (numbers or strings).</li>
+ * <li>{@code {"action": "set-monthly-run-quota", "org_id": …, "runs": 100000}} sets the most runs an organization may
+ *     start in a month (UTC); past it, triggers answer 429 {@code quota_exceeded} and schedules record skipped fires
+ *     ({@code "runs": null} removes the quota).</li>
+ * <li>{@code {"action": "get-billing", "org_id": …}} answers the organization's price list and quota.</li>
  * </ul>
+ * Prices and quotas reach every function instance within a minute.
  * Tokens are in the answer only, never in the log. A request it cannot carry out answers {@code {"error": …}}
  * (a normal return, so {@code aws lambda invoke} writes it to its output file like any answer).
  */
 public class AdminHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
-    static final String ACTIONS = "create-org, create-organization, set-execute-rate-limit";
+    static final String ACTIONS = "create-org, create-organization, set-execute-rate-limit, set-prices,"
+            + " set-monthly-run-quota, get-billing";
     /** The name of the API token create-org issues (shown as the run's trigger name in seeds 002 and 004). */
     static final String DEFAULT_API_TOKEN_NAME = "default";
 
@@ -62,6 +74,9 @@ public class AdminHandler implements RequestHandler<Map<String, Object>, Map<Str
                 case "create-org" -> createOrg(input);
                 case "create-organization" -> createOrganization(input);
                 case "set-execute-rate-limit" -> setExecuteRateLimit(input);
+                case "set-prices" -> setPrices(input);
+                case "set-monthly-run-quota" -> setMonthlyRunQuota(input);
+                case "get-billing" -> billing(input);
                 default -> error("unknown action " + action + "; supported: " + ACTIONS);
             };
         } catch (KickoffException e) {
@@ -125,6 +140,52 @@ public class AdminHandler implements RequestHandler<Map<String, Object>, Map<Str
         out.put("org_id", orgId.longValue());
         out.put("execute_rate_limit_per_minute", perMinute == null
                 ? ExecuteRateLimiter.DEFAULT_LIMIT_PER_MINUTE : perMinute.intValue());
+        return out;
+    }
+
+    private Map<String, Object> setPrices(Map<String, Object> input) {
+        if (!(input.get("org_id") instanceof Number orgId) || !input.containsKey("prices")
+                || !(input.get("prices") == null || input.get("prices") instanceof Map<?, ?>)) {
+            return error("set-prices needs a numeric org_id and prices (an object such as {\"per_run\": \"0.1\"},"
+                    + " or null for the defaults)");
+        }
+        JsonNode prices = input.get("prices") == null ? null : Json.mapper().valueToTree(input.get("prices"));
+        PriceList merged = runtime.billing().setPrices(orgId.longValue(), prices);
+        LOG.info("set the prices of organization {}", orgId);
+        return billingAnswer(orgId.longValue(), merged, runtime.billing().monthlyRunQuota(orgId.longValue()));
+    }
+
+    private Map<String, Object> setMonthlyRunQuota(Map<String, Object> input) {
+        if (!(input.get("org_id") instanceof Number orgId) || !input.containsKey("runs")
+                || !(input.get("runs") == null || input.get("runs") instanceof Number)) {
+            return error("set-monthly-run-quota needs a numeric org_id and runs (a number, or null for no quota)");
+        }
+        Number runs = (Number) input.get("runs");
+        if (runs != null && runs.doubleValue() != Math.floor(runs.doubleValue())) {
+            return error("runs must be a whole number");
+        }
+        runtime.billing().setMonthlyRunQuota(orgId.longValue(), runs == null ? null : runs.longValue());
+        LOG.info("set the monthly run quota of organization {} to {}", orgId, runs);
+        return billingAnswer(orgId.longValue(), runtime.billing().prices(orgId.longValue()),
+                runs == null ? null : runs.longValue());
+    }
+
+    private Map<String, Object> billing(Map<String, Object> input) {
+        if (!(input.get("org_id") instanceof Number orgId)) {
+            return error("get-billing needs a numeric org_id");
+        }
+        if (runtime.organizations().find(orgId.longValue()).isEmpty()) {
+            return error("organization " + orgId + " not found");
+        }
+        return billingAnswer(orgId.longValue(), runtime.billing().prices(orgId.longValue()),
+                runtime.billing().monthlyRunQuota(orgId.longValue()));
+    }
+
+    private static Map<String, Object> billingAnswer(long orgId, PriceList prices, Long quota) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("org_id", orgId);
+        out.put("prices", Json.mapper().convertValue(prices.toJson(), Map.class));
+        out.put("monthly_run_quota", quota);
         return out;
     }
 

@@ -113,4 +113,41 @@ class AdminHandlerTest {
                 .scan(b -> b.tableName(spec.environment().get("KICKOFF_TABLE")));
         assertThat(scan.count()).as("no organization or token was written").isZero();
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void setsAnOrganizationsPricesAndMonthlyRunQuota() {
+        var resources = TestAws.get().provision("admin-billing");
+        var spec = FunctionSpec.of("AdminFunction", resources);
+        var handler = new AdminHandler(spec.environment());
+        var context = new LocalLambdaContext(spec);
+        long org = ((Number) handler.handleRequest(Map.of("action", "create-organization", "name", "Acme"), context)
+                .get("org_id")).longValue();
+
+        var priced = handler.handleRequest(Map.of("action", "set-prices", "org_id", org,
+                "prices", Map.of("per_run", "0.1", "per_step", Map.of("transform", "0.002"))), context);
+        assertThat(priced).doesNotContainKey("error");
+        var prices = (Map<String, Object>) priced.get("prices");
+        assertThat(new java.math.BigDecimal(prices.get("per_run").toString())).isEqualByComparingTo("0.1");
+        assertThat(new java.math.BigDecimal(((Map<String, Object>) prices.get("per_step")).get("transform").toString()))
+                .isEqualByComparingTo("0.002");
+        assertThat(new java.math.BigDecimal(prices.get("per_outbound_request").toString()))
+                .as("the defaults stay under the override").isEqualByComparingTo("0.01");
+        var runtime = new CompositionRoot(Settings.fromEnvironment(spec.environment()));
+        assertThat(runtime.billing().prices(org).perRun()).isEqualByComparingTo("0.1");
+
+        var quota = handler.handleRequest(Map.of("action", "set-monthly-run-quota", "org_id", org, "runs", 1000), context);
+        assertThat(quota).containsEntry("monthly_run_quota", 1000L);
+        assertThat(new CompositionRoot(Settings.fromEnvironment(spec.environment())).billing().monthlyRunQuota(org))
+                .isEqualTo(1000L);
+        assertThat(handler.handleRequest(Map.of("action", "get-billing", "org_id", org), context))
+                .containsEntry("monthly_run_quota", 1000L);
+
+        assertThat(handler.handleRequest(Map.of("action", "set-prices", "org_id", org,
+                "prices", Map.of("per_run", "-1")), context)).containsKey("error");
+        assertThat(handler.handleRequest(Map.of("action", "set-prices", "org_id", org,
+                "prices", Map.of("per_lunch", "1")), context)).containsKey("error");
+        assertThat(handler.handleRequest(Map.of("action", "get-billing", "org_id", 999_999_999L), context))
+                .containsKey("error");
+    }
 }

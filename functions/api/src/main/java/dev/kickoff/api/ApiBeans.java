@@ -79,4 +79,14 @@ public class ApiBeans {
     WebhookService webhooks(CompositionRoot runtime) {
         return runtime.webhooks();
     }
+
+    @Singleton
+    dev.kickoff.core.schedule.ScheduleService schedules(CompositionRoot runtime) {
+        return runtime.schedules();
+    }
+
+    @Singleton
+    dev.kickoff.core.usage.UsageService usage(CompositionRoot runtime) {
+        return runtime.usage();
+    }
 }

@@ -33,7 +33,8 @@ class RunsApiTest {
         assertThat(response.status()).as(response.toString()).isEqualTo(201);
         JsonNode run = response.json().get("workflow_run");
         assertThat(run.fieldNames()).toIterable().containsExactly("id", "workflow_id", "trigger_id", "status", "mode",
-                "workflow_version", "workflow_draft", "input", "output", "created_at", "updated_at", "url");
+                "workflow_version", "workflow_draft", "input", "output", "created_at", "updated_at", "url",
+                "trigger", "usage");  // seed 000's fields in its order, then how the run started and what it used
         long id = run.get("id").asLong();
         assertThat(id).isPositive().isLessThan(1L << 53);
         assertThat(run.get("workflow_id").asLong()).isEqualTo(workflow);

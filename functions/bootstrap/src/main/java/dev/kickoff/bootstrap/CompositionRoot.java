@@ -53,6 +53,18 @@ import dev.kickoff.core.action.ActionRunner;
 import dev.kickoff.core.action.Actions;
 import dev.kickoff.core.connection.ConnectionService;
 import dev.kickoff.core.port.SecretBox;
+import dev.kickoff.core.port.ScheduleFires;
+import dev.kickoff.core.schedule.ScheduleFirer;
+import dev.kickoff.core.schedule.ScheduleService;
+import dev.kickoff.core.schedule.ScheduleSweep;
+import dev.kickoff.core.usage.BillingSettings;
+import dev.kickoff.core.usage.Metering;
+import dev.kickoff.core.usage.MonthlyRunQuota;
+import dev.kickoff.core.usage.UsageService;
+import dev.kickoff.adapters.aws.DynamoBillingStore;
+import dev.kickoff.adapters.aws.DynamoScheduleStore;
+import dev.kickoff.adapters.aws.DynamoUsageStore;
+import dev.kickoff.adapters.aws.SqsScheduleFires;
 import dev.kickoff.core.step.ActionSteps;
 import dev.kickoff.core.step.HttpStep;
 
@@ -93,6 +105,11 @@ public final class CompositionRoot {
     private final DynamoIdempotencyStore idempotency;
     /** One per instance: it caches organizations' limits and tokens whose window is full. */
     private final ExecuteRateLimiter executeLimits;
+    /** One per instance: organizations' prices and quotas, cached for a minute; and the quota's month counts. */
+    private final BillingSettings billing;
+    private final MonthlyRunQuota runQuota;
+    private final DynamoUsageStore usageStore;
+    private final DynamoScheduleStore scheduleStore;
     /**
      * Names this process in lease owners. Drawn at init, so with SnapStart restored instances share it: lease
      * owners add a per-claim random part (see the worker).
@@ -124,6 +141,10 @@ public final class CompositionRoot {
         this.webhookStore = new DynamoWebhookStore(table);
         this.idempotency = new DynamoIdempotencyStore(table);
         this.executeLimits = new ExecuteRateLimiter(new DynamoRateLimitStore(table), clock);
+        this.billing = new BillingSettings(new DynamoBillingStore(table), clock);
+        this.usageStore = new DynamoUsageStore(table);
+        this.runQuota = new MonthlyRunQuota(billing, usageStore, clock);
+        this.scheduleStore = new DynamoScheduleStore(table);
     }
 
     /** The built-in step types plus any a deployment adds through {@code META-INF/services} (tests add probes). */
@@ -176,7 +197,54 @@ public final class CompositionRoot {
 
     public RunService runs() {
         return new RunService(workflowStore, versions, runStore, idempotency, runQueue(), ids, clock, observer,
-                RunService.DEFAULT_IDEMPOTENCY_TTL);
+                RunService.DEFAULT_IDEMPOTENCY_TTL, runQuota);
+    }
+
+    // ---- managed schedules, metering and billing
+
+    /** The queue schedules' fires go through; its SQS client is built on first send. */
+    public ScheduleFires scheduleFires() {
+        return fires -> new SqsScheduleFires(sqs(), settings.schedules().firesQueueUrl()).send(fires);
+    }
+
+    public DynamoScheduleStore scheduleStore() {
+        return scheduleStore;
+    }
+
+    public ScheduleService schedules() {
+        return new ScheduleService(workflowStore, versions, scheduleStore, scheduleFires(), ids, clock);
+    }
+
+    /** Handles one fire (the scheduler function). */
+    public ScheduleFirer scheduleFirer() {
+        return new ScheduleFirer(scheduleStore, runs(), clock);
+    }
+
+    /** The sweeper's firing pass. */
+    public ScheduleSweep scheduleSweep() {
+        return new ScheduleSweep(scheduleStore, scheduleFires(), clock, settings.schedules().maxFiresPerSweep());
+    }
+
+    /** What the scheduler function does with a fire message it keeps: back later (its visibility on the fires queue). */
+    public Redelivery scheduleFireRedelivery() {
+        return new SqsRedelivery(sqs(), settings.schedules().firesQueueUrl());
+    }
+
+    public BillingSettings billing() {
+        return billing;
+    }
+
+    public DynamoUsageStore usageStore() {
+        return usageStore;
+    }
+
+    /** Prices and counts runs as they finish (the streams function). */
+    public Metering metering() {
+        return new Metering(usageStore, billing);
+    }
+
+    public UsageService usage() {
+        return new UsageService(usageStore, billing, clock);
     }
 
     /**

@@ -31,6 +31,7 @@ import java.util.Map;
  *                         {@code KICKOFF_WEBHOOK_DISABLE_AFTER}; Standard Webhooks' schedule and 5 days by default)
  * @param secrets          where connection secrets' master key is: KMS ({@code KICKOFF_SECRETS_KMS_KEY_ID}, on AWS)
  *                         or a key file ({@code KICKOFF_SECRETS_KEY_FILE}, the local stack); at most one
+ * @param schedules        managed schedules' fires queue and sweep bound (see {@link Schedules})
  */
 public record Settings(
         String table,
@@ -43,7 +44,16 @@ public record Settings(
         boolean metricsEnabled,
         String webhookQueueUrl,
         WebhookSettings webhooks,
-        Secrets secrets) {
+        Secrets secrets,
+        Schedules schedules) {
+
+    /**
+     * Managed schedules: the queue their fires go through ({@code KICKOFF_SCHEDULE_FIRES_QUEUE_URL}; the API, the
+     * sweeper and the scheduler function have it) and the most fires one sweep sends ({@code KICKOFF_SWEEP_MAX_FIRES},
+     * 10,000).
+     */
+    public record Schedules(String firesQueueUrl, int maxFiresPerSweep) {
+    }
 
     /** The master key of connection secrets: a KMS key ID/ARN, or a key file's path; either may be null. */
     public record Secrets(String kmsKeyId, String keyFile) {
@@ -69,7 +79,9 @@ public record Settings(
                 !"off".equalsIgnoreCase(env.getOrDefault("KICKOFF_METRICS", "on")),
                 env.getOrDefault("KICKOFF_WEBHOOK_QUEUE_URL", ""),
                 webhookSettings(env),
-                new Secrets(blankToNull(env.get("KICKOFF_SECRETS_KMS_KEY_ID")), blankToNull(env.get("KICKOFF_SECRETS_KEY_FILE"))));
+                new Secrets(blankToNull(env.get("KICKOFF_SECRETS_KMS_KEY_ID")), blankToNull(env.get("KICKOFF_SECRETS_KEY_FILE"))),
+                new Schedules(blankToNull(env.get("KICKOFF_SCHEDULE_FIRES_QUEUE_URL")),
+                        integer(env, "KICKOFF_SWEEP_MAX_FIRES", dev.kickoff.core.schedule.ScheduleSweep.DEFAULT_MAX_FIRES)));
     }
 
     /** How long a worker holds a claimed run. */

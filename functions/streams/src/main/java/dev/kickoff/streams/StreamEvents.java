@@ -14,6 +14,7 @@ import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeVal
 import dev.kickoff.bootstrap.StreamImages;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,10 +37,19 @@ final class StreamEvents {
     }
 
     static Optional<WebhookEvent> derive(DynamodbEvent.DynamodbStreamRecord record, String baseUrl) {
+        return derive(record, baseUrl, null);
+    }
+
+    /** With the run's cost as metering has just priced it ({@code cost}, when not null), which the image predates. */
+    static Optional<WebhookEvent> derive(DynamodbEvent.DynamodbStreamRecord record, String baseUrl,
+                                         java.math.BigDecimal cost) {
         if (record.getDynamodb() == null) {
             return Optional.empty();
         }
-        Map<String, AttributeValue> newImage = image(record.getDynamodb().getNewImage());
+        Map<String, AttributeValue> newImage = new HashMap<>(image(record.getDynamodb().getNewImage()));
+        if (cost != null) {
+            newImage.put("cost_cents", new AttributeValue().withN(cost.toPlainString()));
+        }
         Map<String, AttributeValue> oldImage = image(record.getDynamodb().getOldImage());
         String eventName = record.getEventName();
         String type = s(newImage, "type");
@@ -110,6 +120,21 @@ final class StreamEvents {
 
     private static Map<String, AttributeValue> image(Map<String, AttributeValue> image) {
         return image == null ? Map.of() : image;
+    }
+
+    /** A run's transition into {@code completed} or {@code failed} (a finish metering counts), or null. */
+    static Run finished(DynamodbEvent.DynamodbStreamRecord record) {
+        if (record.getDynamodb() == null || !"MODIFY".equals(record.getEventName())) {
+            return null;
+        }
+        Map<String, AttributeValue> image = image(record.getDynamodb().getNewImage());
+        Map<String, AttributeValue> old = image(record.getDynamodb().getOldImage());
+        String status = s(image, "status");
+        boolean terminal = RunStatus.COMPLETED.wireName().equals(status) || RunStatus.FAILED.wireName().equals(status);
+        if (!"run".equals(s(image, "type")) || !terminal || Objects.equals(status, s(old, "status"))) {
+            return null;
+        }
+        return StreamImages.run(image);
     }
 
     private static String s(Map<String, AttributeValue> image, String name) {

@@ -9,6 +9,6 @@ import jakarta.inject.Singleton;
 public class StreamsBeans {
     @Singleton
     StreamRecordProcessor processor(CompositionRoot root) {
-        return new StreamRecordProcessor(root.fanout(), root.settings().publicUrl());
+        return new StreamRecordProcessor(root.fanout(), root.settings().publicUrl(), root.metering());
     }
 }

@@ -41,6 +41,34 @@ final class Attrs {
         return v == null || v.n() == null ? null : Long.parseLong(v.n());
     }
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("#([A-Za-z_][A-Za-z0-9_]*)");
+
+    /**
+     * The attribute names of expressions written with every name as {@code #name} (so that no attribute can collide
+     * with one of DynamoDB's reserved words): {@code {"#name": "name", …}}, exactly the ones used.
+     */
+    static Map<String, String> names(String... expressions) {
+        Map<String, String> names = new java.util.HashMap<>();
+        for (String e : expressions) {
+            if (e != null) {
+                java.util.regex.Matcher m = NAME.matcher(e);
+                while (m.find()) {
+                    names.put("#" + m.group(1), m.group(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    static AttributeValue decimal(java.math.BigDecimal value) {
+        return AttributeValue.fromN(value.toPlainString());
+    }
+
+    static java.math.BigDecimal decimalOrNull(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? null : new java.math.BigDecimal(v.n());
+    }
+
     static boolean bool(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
         return v != null && Boolean.TRUE.equals(v.bool());

@@ -141,6 +141,9 @@ final class RunItems {
         if (run.retries() > 0) {
             item.put("retries", Attrs.n(run.retries()));
         }
+        if (run.fireTime() != null) {
+            item.put("fire_time", Attrs.instant(run.fireTime()));
+        }
         item.put("steps", Attrs.s(steps(run.steps())));
         item.put("updated_at", Attrs.instant(run.updatedAt()));
         if (run.startedAt() != null) {
@@ -224,7 +227,9 @@ final class RunItems {
                 wake == null ? null : Instant.ofEpochMilli(wake),
                 Attrs.numOrNull(item, "replay_of"),
                 (int) Attrs.num(item, "retries"),
-                signals(item));
+                signals(item),
+                Attrs.time(item, "fire_time"),
+                Attrs.decimalOrNull(item, "cost_cents"));
     }
 
     static String steps(List<StepRecord> steps) {

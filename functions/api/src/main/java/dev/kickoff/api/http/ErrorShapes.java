@@ -43,6 +43,11 @@ public final class ErrorShapes {
         if (e instanceof RateLimitedException limited) {
             RateLimitHeaders.add(response, limited.decision());
         }
+        if (e instanceof dev.kickoff.core.usage.QuotaExceededException quota) {
+            // Until the month ends (UTC): a client that honours Retry-After does not hammer a quota that cannot move.
+            long seconds = Math.max(1, java.time.Duration.between(java.time.Instant.now(), quota.resetAt()).toSeconds());
+            response.header("Retry-After", Long.toString(seconds));
+        }
         return response;
     }
 }

@@ -89,7 +89,11 @@ public final class WorkspaceErrorShape implements ErrorShape {
             }
             return body;
         }
-        return body.put("detail", e.getMessage());
+        body.put("detail", e.getMessage());
+        if (e.reason() == dev.kickoff.core.error.Reason.QUOTA_EXCEEDED) {
+            body.put("code", "QUOTA_EXCEEDED");  // a machine-readable code beside FastAPI's detail, which stays a string
+        }
+        return body;
     }
 
     /** pydantic's error type names where one fits, else the JSON Schema keyword. */

@@ -16,7 +16,7 @@ import java.util.List;
  * Seed 002's run object, every field in its order. {@code node_runs} has one entry per executed step:
  * {@code workflow_node_id} names the step by its position in the workflow, {@code input_data} is the step's
  * resolved config and {@code output_data} its output. Kickoff steps are not tasks, so {@code task_id} is null;
- * Kickoff does not meter cost, so {@code total_cost_cents} is 0.
+ * {@code total_cost_cents} is what the run was priced at when it finished (a decimal number of cents; 0 until then).
  */
 final class WorkspaceRunJson {
     private WorkspaceRunJson() {
@@ -48,7 +48,8 @@ final class WorkspaceRunJson {
         r.put("started_at", Timestamps.seconds(run.startedAt()));
         r.put("completed_at", Timestamps.seconds(run.completedAt()));
         r.put("error_message", run.error());
-        r.put("total_cost_cents", 0);
+        r.put("total_cost_cents", run.costCents() == null ? java.math.BigDecimal.ZERO
+                : dev.kickoff.core.usage.PriceList.plain(run.costCents()));
         ArrayNode nodes = r.putArray("node_runs");
         List<StepRecord> steps = run.steps();
         for (int i = 0; i < steps.size() && i <= 255; i++) {

@@ -32,7 +32,13 @@ public enum Permission {
     /** List a workflow's runs and read a run with its step timeline (the dashboard). */
     RUNS_INSPECT("runs:inspect", false),
     /** Cancel, retry, replay and signal runs (the dashboard). */
-    RUNS_OPERATE("runs:operate", false);
+    RUNS_OPERATE("runs:operate", false),
+    /** List and read a workflow's schedules. */
+    SCHEDULES_READ("schedules:read", false),
+    /** Create, edit (pause, resume) and delete schedules. */
+    SCHEDULES_WRITE("schedules:write", false),
+    /** Read the organization's metered usage and cost. */
+    USAGE_READ("usage:read", false);
 
     private final String wireName;
     private final boolean external;

@@ -16,7 +16,8 @@ public enum Scope {
     MANAGE("mgt_", EnumSet.of(Permission.WORKFLOWS_READ, Permission.WORKFLOWS_WRITE, Permission.TOKENS_READ,
             Permission.TOKENS_WRITE, Permission.WEBHOOKS_READ, Permission.WEBHOOKS_WRITE,
             Permission.CONNECTIONS_READ, Permission.CONNECTIONS_WRITE, Permission.RUNS_INSPECT,
-            Permission.RUNS_OPERATE));
+            Permission.RUNS_OPERATE, Permission.SCHEDULES_READ, Permission.SCHEDULES_WRITE,
+            Permission.USAGE_READ));
 
     private final String secretPrefix;
     private final Set<Permission> permissions;

@@ -21,6 +21,7 @@ public enum Reason {
     WEBHOOK_NOT_FOUND,
     DELIVERY_NOT_FOUND,
     CONNECTION_NOT_FOUND,
+    SCHEDULE_NOT_FOUND,
     CONFLICT,
     IDEMPOTENCY_KEY_REUSED,
     PAYLOAD_TOO_LARGE,
@@ -34,6 +35,8 @@ public enum Reason {
     /** A run's input broke its workflow's {@code inputSchema}. */
     INPUT_VALIDATION_FAILED,
     RATE_LIMITED,
+    /** The organization's monthly run quota is used up: no new run until the month ends. */
+    QUOTA_EXCEEDED,
     UNAVAILABLE;
 
     /** The reason as a stable machine-readable code, e.g. {@code workflow_not_found}. */

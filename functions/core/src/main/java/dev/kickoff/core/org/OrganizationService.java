@@ -29,6 +29,10 @@ public final class OrganizationService {
     public record Bootstrap(Organization organization, IssuedToken manageToken) {
     }
 
+    public java.util.Optional<Organization> find(long orgId) {
+        return store.find(orgId);
+    }
+
     public Bootstrap create(String name) {
         String clean = name == null ? "" : name.strip();
         if (clean.isEmpty() || clean.length() > 200) {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.run.Run;
+import dev.kickoff.core.run.RunTrigger;
+import dev.kickoff.core.run.RunUsage;
+import dev.kickoff.core.usage.PriceList;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,7 +32,7 @@ public final class PublicJson {
      * The {@code workflow_run} object, every field of seed 000 in its order, plus, when set: {@code error}
      * ({@code {"code", "message"}}: {@code cancelled}, {@code timed_out}, {@code step_failed}, a step's own code, …),
      * {@code case_id}, {@code replay_of} (the run this one replays) and {@code retries} (times retried from its failed
-     * step).
+     * step); then {@code trigger} (how it was started) and {@code usage} (what it used and cost).
      */
     public static ObjectNode run(Run run, String baseUrl) {
         ObjectNode r = Json.object();
@@ -57,7 +60,43 @@ public final class PublicJson {
         if (run.retries() > 0) {
             r.put("retries", run.retries());
         }
+        r.set("trigger", trigger(run.trigger()));
+        r.set("usage", usage(run.usage()));
         return r;
+    }
+
+    /**
+     * How the run was started: {@code {"type": "api", "token_id"}}, {@code {"type": "case", "case_id", "token_id"}}
+     * or {@code {"type": "schedule", "schedule_id", "fire_time"}}.
+     */
+    public static ObjectNode trigger(RunTrigger t) {
+        ObjectNode o = Json.object();
+        o.put("type", t.type());
+        if (t.scheduleId() != null) {
+            o.put("schedule_id", t.scheduleId());
+            o.put("fire_time", t.fireTime() == null ? null : t.fireTime().toString());
+        }
+        if (t.caseId() != null) {
+            o.put("case_id", t.caseId());
+        }
+        if (t.tokenId() != null) {
+            o.put("token_id", t.tokenId());
+        }
+        return o;
+    }
+
+    /** {@code {"steps", "step_ms", "outbound_requests", "cost_cents"}}; the cost is null until the run is metered. */
+    public static ObjectNode usage(RunUsage u) {
+        ObjectNode o = Json.object();
+        o.put("steps", u.steps());
+        o.put("step_ms", u.stepMs());
+        o.put("outbound_requests", u.outboundRequests());
+        if (u.costCents() == null) {
+            o.putNull("cost_cents");
+        } else {
+            o.put("cost_cents", PriceList.plain(u.costCents()));
+        }
+        return o;
     }
 
     /** {@code {"workflow_run": {…}}}. */

@@ -39,22 +39,13 @@ public record Run(
         Instant wakeAt,
         Long replayOf,
         int retries,
-        RunSignals signals) {
+        RunSignals signals,
+        Instant fireTime,
+        java.math.BigDecimal costCents) {
 
     public Run {
         steps = steps == null ? List.of() : List.copyOf(steps);
         signals = signals == null ? RunSignals.NONE : signals;
-    }
-
-    /** A run that holds no signals. */
-    public Run(long id, long orgId, long workflowId, int workflowVersion, boolean workflowDraft, long triggerId,
-               String triggerType, String triggeredBy, String mode, JsonNode input, String connectionId, Long caseId,
-               Instant createdAt, RunStatus status, JsonNode output, RunError failure, List<StepRecord> steps,
-               Instant updatedAt, Instant startedAt, Instant completedAt, int attempts, String leaseOwner,
-               Instant leaseUntil, Instant wakeAt, Long replayOf, int retries) {
-        this(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode, input,
-                connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
-                attempts, leaseOwner, leaseUntil, wakeAt, replayOf, retries, RunSignals.NONE);
     }
 
     /** A run as new ones are made: pending, nothing done yet. */
@@ -68,11 +59,54 @@ public record Run(
                 attempts, leaseOwner, leaseUntil, null, null, 0);
     }
 
+    /** A run as stored before signals, schedules and metering existed: no signals, no fire time, not priced. */
+    public Run(long id, long orgId, long workflowId, int workflowVersion, boolean workflowDraft, long triggerId,
+               String triggerType, String triggeredBy, String mode, JsonNode input, String connectionId, Long caseId,
+               Instant createdAt, RunStatus status, JsonNode output, RunError failure, List<StepRecord> steps,
+               Instant updatedAt, Instant startedAt, Instant completedAt, int attempts, String leaseOwner,
+               Instant leaseUntil, Instant wakeAt, Long replayOf, int retries) {
+        this(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode, input,
+                connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
+                attempts, leaseOwner, leaseUntil, wakeAt, replayOf, retries, RunSignals.NONE, null, null);
+    }
+
+    /** A run that holds signals, not started by a schedule, not priced yet. */
+    public Run(long id, long orgId, long workflowId, int workflowVersion, boolean workflowDraft, long triggerId,
+               String triggerType, String triggeredBy, String mode, JsonNode input, String connectionId, Long caseId,
+               Instant createdAt, RunStatus status, JsonNode output, RunError failure, List<StepRecord> steps,
+               Instant updatedAt, Instant startedAt, Instant completedAt, int attempts, String leaseOwner,
+               Instant leaseUntil, Instant wakeAt, Long replayOf, int retries, RunSignals signals) {
+        this(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode, input,
+                connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
+                attempts, leaseOwner, leaseUntil, wakeAt, replayOf, retries, signals, null, null);
+    }
+
+    /** A run without signals, as schedules and metering see it. */
+    public Run(long id, long orgId, long workflowId, int workflowVersion, boolean workflowDraft, long triggerId,
+               String triggerType, String triggeredBy, String mode, JsonNode input, String connectionId, Long caseId,
+               Instant createdAt, RunStatus status, JsonNode output, RunError failure, List<StepRecord> steps,
+               Instant updatedAt, Instant startedAt, Instant completedAt, int attempts, String leaseOwner,
+               Instant leaseUntil, Instant wakeAt, Long replayOf, int retries, Instant fireTime, java.math.BigDecimal costCents) {
+        this(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode, input,
+                connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
+                attempts, leaseOwner, leaseUntil, wakeAt, replayOf, retries, RunSignals.NONE, fireTime, costCents);
+    }
+
+    /** How the run was started: an API token, a case, or a schedule's fire. */
+    public RunTrigger trigger() {
+        return RunTrigger.of(this);
+    }
+
+    /** Its steps, step time, outbound requests and cost so far. */
+    public RunUsage usage() {
+        return RunUsage.of(this);
+    }
+
     /** The same new run, as a replay of {@code runId}. */
     public Run asReplayOf(long runId) {
         return new Run(id, orgId, workflowId, workflowVersion, workflowDraft, triggerId, triggerType, triggeredBy, mode,
                 input, connectionId, caseId, createdAt, status, output, failure, steps, updatedAt, startedAt,
-                completedAt, attempts, leaseOwner, leaseUntil, wakeAt, runId, retries, signals);
+                completedAt, attempts, leaseOwner, leaseUntil, wakeAt, runId, retries, signals, fireTime, costCents);
     }
 
     /** The failure's message (what every API shape shows), or null. */
@@ -142,7 +176,7 @@ public record Run(
             return new Run(base.id, base.orgId, base.workflowId, base.workflowVersion, base.workflowDraft,
                     base.triggerId, base.triggerType, base.triggeredBy, base.mode, base.input, base.connectionId,
                     base.caseId, base.createdAt, status, output, failure, steps, updatedAt, startedAt, completedAt,
-                    attempts, leaseOwner, leaseUntil, wakeAt, base.replayOf, retries, signals);
+                    attempts, leaseOwner, leaseUntil, wakeAt, base.replayOf, retries, signals, base.fireTime, base.costCents);
         }
     }
 }

@@ -63,6 +63,8 @@ public final class RunService {
     private final Clock clock;
     private final RunObserver observer;
     private final Duration idempotencyTtl;
+    /** The monthly run quota, checked before a run is created (never for an idempotent replay). */
+    private final dev.kickoff.core.usage.RunQuota quota;
 
     /** The run was created by this request, or {@code replayed}: an earlier request with the same key created it. */
     public record Triggered(Run run, boolean replayed) {
@@ -77,6 +79,14 @@ public final class RunService {
 
     public RunService(WorkflowStore workflows, VersionCache versions, RunStore runs, IdempotencyStore idempotency,
                       RunQueue queue, IdGenerator ids, Clock clock, RunObserver observer, Duration idempotencyTtl) {
+        this(workflows, versions, runs, idempotency, queue, ids, clock, observer, idempotencyTtl,
+                dev.kickoff.core.usage.RunQuota.NONE);
+    }
+
+    public RunService(WorkflowStore workflows, VersionCache versions, RunStore runs, IdempotencyStore idempotency,
+                      RunQueue queue, IdGenerator ids, Clock clock, RunObserver observer, Duration idempotencyTtl,
+                      dev.kickoff.core.usage.RunQuota quota) {
+        this.quota = quota;
         this.workflows = workflows;
         this.versions = versions;
         this.runs = runs;
@@ -144,17 +154,47 @@ public final class RunService {
         }
         String connectionId = checkConnectionId(request.connectionId());
         String key = checkIdempotencyKey(request.idempotencyKey());
+        Origin origin = Origin.of(principal);
         if (key == null) {
             Workflow workflow = startable(principal, workflowId, head);
             JsonNode checked = checkedInput(workflow, input);
-            return new Triggered(FreshIds.store(() -> launch(newRun(principal, workflow, checked, connectionId, now()))),
-                    false);
+            quota.check(principal.orgId());
+            return new Triggered(FreshIds.store(() -> launch(newRun(principal, workflow, checked, connectionId, now(),
+                    origin))), false);
         }
         if (workflowId <= 0) {
             throw new KickoffException(Reason.WORKFLOW_NOT_FOUND, "workflow not found");
         }
         return startWithKey(principal, workflowId, key, RequestFingerprint.of(input, connectionId), input,
-                connectionId, head);
+                connectionId, head, origin);
+    }
+
+    /** Who or what starts a run: an API token (every API shape), or a schedule's fire. */
+    private record Origin(long triggerId, String type, String by, Instant fireTime) {
+        static Origin of(Principal principal) {
+            return new Origin(principal.tokenId(), RunTrigger.API, principal.tokenName(), null);
+        }
+    }
+
+    /** The idempotency key of a schedule's fire: one run per schedule and fire time, however often it is delivered. */
+    public static String fireKey(long scheduleId, Instant fireTime) {
+        return "schedule:" + scheduleId + ":" + fireTime.toEpochMilli();
+    }
+
+    /**
+     * Starts the run of one fire of a managed schedule: the workflow's published version, the schedule's input checked
+     * against its {@code inputSchema} now, keyed by {@link #fireKey} so that a fire handled twice (at-least-once
+     * delivery, or a retry after a crash) answers with the run it started the first time, whatever the schedule's input
+     * has become since (the key's fingerprint is the fire itself). Refusals are a start's: the workflow's, the input's,
+     * the monthly run quota's.
+     */
+    public Triggered startFire(long orgId, long workflowId, long scheduleId, Instant fireTime, JsonNode input) {
+        Principal schedule = new Principal(orgId, scheduleId, "schedule " + scheduleId,
+                new dev.kickoff.core.auth.Grant(java.util.Set.of(), java.util.Set.of()));
+        String key = fireKey(scheduleId, fireTime);
+        JsonNode in = input == null || input.isNull() ? Json.object() : input;
+        return startWithKey(schedule, workflowId, key, "fire:" + key, in, null, null,
+                new Origin(scheduleId, RunTrigger.SCHEDULE, "schedule " + scheduleId, fireTime));
     }
 
     /**
@@ -181,6 +221,7 @@ public final class RunService {
         Workflow workflow = startable(principal, original.workflowId());
         int version = latest ? workflow.publishedVersion() : original.workflowVersion();
         JsonNode input = latest ? checkedInput(workflow, original.input()) : original.input();
+        quota.check(principal.orgId());
         return FreshIds.store(() -> {
             Instant now = now();
             Run fresh = new Run(ids.next(), principal.orgId(), workflow.id(), version, false, principal.tokenId(), "api",
@@ -192,10 +233,12 @@ public final class RunService {
 
     /** The one write order (see {@link RunLauncher}): queued, then stored. */
     private Run launch(Run run) {
-        return launcher.launch(run, r -> {
+        Run launched = launcher.launch(run, r -> {
             runs.create(r);
             return r;
         }, "the run could not be queued; it was not started.");
+        quota.started(run.orgId());
+        return launched;
     }
 
     /**
@@ -205,7 +248,7 @@ public final class RunService {
      * claimed (its creator died between the two) is taken over by the next request that carries it.
      */
     private Triggered startWithKey(Principal principal, long workflowId, String key, String fingerprint,
-                                   JsonNode input, String connectionId, TriggerReads.Head head) {
+                                   JsonNode input, String connectionId, TriggerReads.Head head, Origin origin) {
         Workflow workflow = null;
         JsonNode checked = null;
         for (int attempt = 0; attempt < MAX_KEY_ATTEMPTS; attempt++) {
@@ -227,12 +270,14 @@ public final class RunService {
             if (workflow == null) {
                 workflow = startable(principal, workflowId, head);
                 checked = checkedInput(workflow, input);
+                quota.check(principal.orgId());
             }
-            Run run = newRun(principal, workflow, checked, connectionId, now);
+            Run run = newRun(principal, workflow, checked, connectionId, now, origin);
             IdempotencyRecord mine = record(principal, workflowId, key, fingerprint, run.id(), now);
             boolean claimed = held == null ? idempotency.claim(mine, now) : idempotency.reassign(mine, held.runId());
             if (claimed) {
-                return new Triggered(launchKeyed(mine, run, principal, workflow, checked, connectionId), false);
+                return new Triggered(launchKeyed(mine, run, principal, workflow, checked, connectionId, origin),
+                        false);
             }
             // another request claimed (or took over) the key first: read it again
         }
@@ -248,7 +293,7 @@ public final class RunService {
 
     /** Launches the run the key names; on an ID collision the key is pointed at a fresh ID first. */
     private Run launchKeyed(IdempotencyRecord record, Run run, Principal principal, Workflow workflow, JsonNode input,
-                            String connectionId) {
+                            String connectionId, Origin origin) {
         IdempotencyRecord current = record;
         Run candidate = run;
         for (int i = 1; ; i++) {
@@ -262,7 +307,7 @@ public final class RunService {
                     releaseQuietly(current);
                     throw e;
                 }
-                Run next = newRun(principal, workflow, input, connectionId, now());
+                Run next = newRun(principal, workflow, input, connectionId, now(), origin);
                 IdempotencyRecord moved = record(principal, workflow.id(), record.key(), record.fingerprint(),
                         next.id(), current.createdAt());
                 if (!idempotency.reassign(moved, candidate.id())) {
@@ -321,10 +366,12 @@ public final class RunService {
         return key;
     }
 
-    private Run newRun(Principal principal, Workflow workflow, JsonNode input, String connectionId, Instant now) {
+    private Run newRun(Principal principal, Workflow workflow, JsonNode input, String connectionId, Instant now,
+                       Origin origin) {
         return new Run(ids.next(), principal.orgId(), workflow.id(), workflow.publishedVersion(), false,
-                principal.tokenId(), "api", principal.tokenName(), "live", input, connectionId, null, now,
-                RunStatus.PENDING, null, null, List.of(), now, null, null, 0, null, null);
+                origin.triggerId(), origin.type(), origin.by(), "live", input, connectionId, null, now,
+                RunStatus.PENDING, null, null, List.of(), now, null, null, 0, null, null, null, null, 0,
+                origin.fireTime(), null);
     }
 
     private void releaseQuietly(IdempotencyRecord record) {
