@@ -11,7 +11,6 @@ import dev.kickoff.core.engine.StepRegistry;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.RunObserver;
 import dev.kickoff.core.run.Run;
-import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.schedule.Schedule;
 import dev.kickoff.emulators.DynamoDbStreamEventSource;
 import dev.kickoff.emulators.EventSource;

@@ -21,7 +21,8 @@ import java.util.Map;
  * an EventBridge schedule every minute: the shared skeleton ({@link Invocations#scheduled}) around one bounded
  * {@link RunSweeper#sweep}, then the managed schedules' firing pass ({@link ScheduleSweep}); both stop starting work
  * a little before the function's timeout (a quarter of the time left, at most {@link RunTimings#sweeperStopMargin()});
- * one that is cut short continues on the next invocation (of the same instance, for the recovery). Answers what it did, e.g. {@code {"examined": 3, "requeued": 1, "given_up": 0, ...}}.
+ * one that is cut short continues on the next invocation (of the same instance, for the recovery). Answers what it
+ * did, e.g. {@code {"examined": 3, "requeued": 1, "given_up": 0, ...}}.
  *
  * <p>Configuration ({@code template.yaml}; parsed by the bootstrap's {@link Settings}, documented in
  * {@link RunTimings}): {@code KICKOFF_SWEEP_GRACE_SECONDS} (120), {@code KICKOFF_SWEEP_MAX_RECOVERIES} (3),

@@ -15,7 +15,7 @@ import java.util.Map;
 final class Fixtures {
     /** The kinds of resource a path parameter names. */
     enum Kind {
-        WORKFLOW, CASE_WORKFLOW, RUN, CASE, WORKSPACE, TOKEN, WEBHOOK, DELIVERY, CONNECTION,
+        WORKFLOW, CASE_WORKFLOW, RUN, CASE, WORKSPACE, TOKEN, WEBHOOK, DELIVERY, CONNECTION, SCHEDULE,
         /** The dashboard's asset version and file name: the same for every organization (public, not a tenant's). */
         ASSET_VERSION, ASSET_NAME;
 
@@ -33,6 +33,7 @@ final class Fixtures {
             Map.entry("version", Kind.ASSET_VERSION),
             Map.entry("name", Kind.ASSET_NAME),
             Map.entry("connectionId", Kind.CONNECTION),
+            Map.entry("scheduleId", Kind.SCHEDULE),
             Map.entry("workflowId", Kind.WORKFLOW),
             Map.entry("runId", Kind.RUN),
             Map.entry("executionId", Kind.RUN),
@@ -41,6 +42,9 @@ final class Fixtures {
             Map.entry("tokenId", Kind.TOKEN),
             Map.entry("webhookId", Kind.WEBHOOK),
             Map.entry("deliveryId", Kind.DELIVERY));
+
+    /** A managed schedule that never fires while the suite runs (paused). */
+    static final String SCHEDULE = "{\"expression\": \"rate(1 day)\", \"status\": \"paused\"}";
 
     /** A value no resource has: the largest ID Kickoff could issue, or a delivery ID of zeros. */
     static final long NONE = (1L << 53) - 1;
@@ -93,6 +97,9 @@ final class Fixtures {
         JsonNode connection = http.expect(201, "POST", "/api/manage/v1/connections", org.manageToken(),
                 connection("fixture-" + org.id()));
         ids.put(Kind.CONNECTION, connection.path("connection").path("id").asText());
+        JsonNode schedule = http.expect(201, "POST", "/api/manage/v1/workflows/" + open + "/schedules", org.manageToken(),
+                SCHEDULE);
+        ids.put(Kind.SCHEDULE, schedule.path("schedule").path("id").asText());
         // The dashboard's assets: the version is a hash of its files, read from the shell that links them.
         Http.Answer shell = http.send("GET", "/app/", null, null);
         java.util.regex.Matcher asset = java.util.regex.Pattern.compile("assets/([0-9a-f]+)/([a-z0-9-]+\\.(?:js|css))")

@@ -19,9 +19,11 @@ import java.util.Set;
  */
 final class Routes {
     /** The scopes of the {@code api} bundle (README, "Scopes"); every other scope is a manage scope. */
-    static final Set<String> API_SCOPES = Set.of("workflows:execute", "runs:read", "cases:write", "cases:read");
+    static final Set<String> API_SCOPES = Set.of("workflows:execute", "runs:read", "cases:write", "cases:read",
+            "runs:control");
     static final Set<String> MANAGE_SCOPES = Set.of("workflows:read", "workflows:write", "tokens:read", "tokens:write",
-            "webhooks:read", "webhooks:write", "connections:read", "connections:write");
+            "webhooks:read", "webhooks:write", "connections:read", "connections:write", "runs:inspect", "runs:operate",
+            "schedules:read", "schedules:write", "usage:read");
 
     /** Valid bodies for operations whose schema does not describe one. */
     static Map<String, String> bodies(String hookUrl) {
@@ -38,6 +40,9 @@ final class Routes {
         b.put("POST /api/manage/v1/webhooks", "{\"url\": \"" + hookUrl + "\", \"events\": [\"run.completed\"]}");
         b.put("POST /api/manage/v1/connections", Fixtures.connection("fuzzed"));
         b.put("PUT /api/manage/v1/connections/{connectionId}", "{\"name\": \"renamed\"}");
+        // Paused: a schedule the suite makes never fires while it runs.
+        b.put("POST /api/manage/v1/workflows/{workflowId}/schedules", Fixtures.SCHEDULE);
+        b.put("PATCH /api/manage/v1/workflows/{workflowId}/schedules/{scheduleId}", "{\"status\": \"paused\"}");
         return b;
     }
 
