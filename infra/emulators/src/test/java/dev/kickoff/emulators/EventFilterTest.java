@@ -34,6 +34,13 @@ class EventFilterTest {
                 + "\"}, \"status\": {\"S\": \"" + status + "\"}, \"run_id\": {\"N\": \"7\"}}}}";
     }
 
+    /** A MODIFY as DynamoDB Streams writes it: both images, the old one with its own status. */
+    static String modified(String type, String oldStatus, String status) {
+        return "{\"eventName\": \"MODIFY\", \"dynamodb\": {\"NewImage\": {\"type\": {\"S\": \"" + type
+                + "\"}, \"status\": {\"S\": \"" + status + "\"}}, \"OldImage\": {\"type\": {\"S\": \"" + type
+                + "\"}, \"status\": {\"S\": \"" + oldStatus + "\"}}}}";
+    }
+
     @Test
     void exactValuesMatchAnyListedValueAndNestedObjectsDescend() {
         assertThat(matches(RUN_DONE, record("MODIFY", "run", "completed"))).isTrue();
@@ -98,8 +105,11 @@ class EventFilterTest {
         var filters = (List<?>) ((java.util.Map<?, ?>) stream.get("FilterCriteria")).get("Filters");
         List<String> patterns = filters.stream().map(f -> String.valueOf(((java.util.Map<?, ?>) f).get("Pattern"))).toList();
         EventFilter filter = EventFilter.of(patterns);
-        assertThat(filter.matches(event(record("MODIFY", "run", "completed")))).isTrue();
-        assertThat(filter.matches(event(record("MODIFY", "run", "in_progress")))).isFalse();
+        assertThat(filter.matches(event(modified("run", "in_progress", "completed")))).isTrue();
+        assertThat(filter.matches(event(modified("run", "in_progress", "in_progress")))).isFalse();
+        assertThat(filter.matches(event(modified("run", "completed", "completed")))).as("a finished run written again "
+                + "(metering puts its cost on it) reaches nothing").isFalse();
+        assertThat(filter.matches(event(modified("run", "suspended", "in_progress")))).as("run.resumed").isTrue();
         assertThat(filter.matches(event(record("INSERT", "run", "pending")))).isFalse();
         assertThat(filter.matches(event(record("INSERT", "case", "Open")))).isTrue();
         assertThat(filter.matches(event(record("REMOVE", "case", "Open")))).isFalse();
