@@ -72,12 +72,13 @@ class MicronautEdgeTest implements TestPropertyProvider {
     }
 
     @Test
-    void onlyTheFourTriggerPostsAreExecuteLimited() {
+    void onlyTheFourTriggerPostsAndTheReplayAreExecuteLimited() {
         Set<String> limited = router.uriRoutes().filter(r -> r.getTargetMethod().hasAnnotation(ExecuteLimited.class))
                 .map(r -> r.getHttpMethodName() + " " + r.getUriMatchTemplate())
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(limited).containsExactlyInAnyOrder(
                 "POST /api/external/v1/workflows/{workflowId}/runs",
+                "POST /api/external/v1/workflows/{workflowId}/runs/{runId}/replay",
                 "POST /api/v1/workflows/{workflowId}/run",
                 "POST /api/v1/workspaces/{workspaceId}/workflows/{workflowId}/trigger",
                 "POST /workflows/{workflowId}/run");
