@@ -145,7 +145,8 @@ class KickoffLocalTest {
                     "ApiFunction/Everything (HttpApi)", "WorkerFunction/Runs (SQS RunsQueue)",
                     "StreamsFunction/TableStream (DynamoDB stream KickoffTable)",
                     "DeliveryFunction/Deliveries (SQS WebhookDeliveryQueue)",
-                    "SweeperFunction/Sweep (Schedule rate(1 minute))");
+                    "SweeperFunction/Sweep (Schedule rate(1 minute))",
+                "SchedulerFunction/Fires (SQS ScheduleFiresQueue)");
             // The schedule invokes the sweeper handler the template names, which answers what it did.
             Object report = stack.schedules().get("SweeperFunction/Sweep").fire(java.time.Instant.now());
             assertThat(report).isInstanceOf(java.util.Map.class);

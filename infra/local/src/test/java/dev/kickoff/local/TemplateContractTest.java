@@ -138,10 +138,12 @@ class TemplateContractTest {
                         .orElseThrow().timeoutSeconds());
 
         List<?> policies = (List<?>) template.properties("SweeperFunction").get("Policies");
-        assertThat(policies).hasSize(3);
+        assertThat(policies).hasSize(4);
         assertThat(policies.stream().map(p -> (Map<?, ?>) ((Map<?, ?>) p).get("SQSSendMessagePolicy"))
                 .filter(java.util.Objects::nonNull).map(p -> (Object) p.get("QueueName")).toList())
-                .containsExactly(new Intrinsic.GetAtt("RunsQueue", "QueueName"));
+                .as("runs it recovers, and the managed schedules' fires it finds due")
+                .containsExactly(new Intrinsic.GetAtt("RunsQueue", "QueueName"),
+                        new Intrinsic.GetAtt("ScheduleFiresQueue", "QueueName"));
         assertThat(policies.stream().map(p -> (Map<?, ?>) ((Map<?, ?>) p).get("SQSPollerPolicy"))
                 .filter(java.util.Objects::nonNull).map(p -> (Object) p.get("QueueName")).toList())
                 .as("it drains the runs' dead-letter queue, and no other")

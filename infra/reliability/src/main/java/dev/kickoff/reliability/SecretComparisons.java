@@ -41,6 +41,8 @@ final class SecretComparisons {
             new Classified("InvokeEndpoint.java", "\"POST\".equals(", "an HTTP method"),
             new Classified("InvokeEndpoint.java", "secret.equals(Json.read(Files.readString(file))",
                     "its own secret against the file it wrote, at shutdown: no caller's input"),
+            new Classified("RunWait.java", "token.substring(0, eq).strip().equalsIgnoreCase(\"wait\")",
+                    "a Prefer header's preference name (RFC 7240 tokens), not a credential"),
             new Classified("FakeStripe.java", "auth.equals(\"Bearer \" + apiKey)", "a test fake of Stripe, never deployed"));
 
     static final List<Required> REQUIRED = List.of(

@@ -91,18 +91,40 @@ public final class ScheduleSweep {
         return sent.get();
     }
 
+    /**
+     * Takes up to a page from the sweep's budget in one atomic step, so that partitions read concurrently never send
+     * more than {@code maxFires} together (reading the budget and then taking from it would let each take the same).
+     */
+    private static int reserve(AtomicInteger budget) {
+        while (true) {
+            int left = budget.get();
+            if (left <= 0) {
+                return 0;
+            }
+            int take = Math.min(PAGE, left);
+            if (budget.compareAndSet(left, left - take)) {
+                return take;
+            }
+        }
+    }
+
     private int partition(int partition, Instant now, Instant before, AtomicInteger budget, Instant deadline) {
         int sent = 0;
         ScheduleStore.Due after = null;
-        while (budget.get() > 0 && (deadline == null || clock.instant().isBefore(deadline))) {
-            int want = Math.min(PAGE, budget.get());
+        while (deadline == null || clock.instant().isBefore(deadline)) {
+            int want = reserve(budget);
+            if (want == 0) {
+                return sent;
+            }
             List<ScheduleStore.Due> due;
             try {
                 due = store.due(partition, before, after, want);
             } catch (RuntimeException e) {
+                budget.addAndGet(want);
                 LOG.warn("schedule sweep could not read partition {}: {}", partition, e.toString());
                 return sent;
             }
+            budget.addAndGet(want - due.size());  // what this page did not use goes back to the other partitions
             if (due.isEmpty()) {
                 return sent;
             }
@@ -112,7 +134,6 @@ public final class ScheduleSweep {
                 pending.add(new ScheduleFires.Pending(d.orgId(), d.workflowId(), d.scheduleId(), d.fireTime(),
                         delay.isNegative() ? Duration.ZERO : delay));
             }
-            budget.addAndGet(-due.size());
             try {
                 fires.send(pending);
                 sent += pending.size();

@@ -43,7 +43,8 @@ final class ScheduleFixture {
     final InMemoryUsageStore usage = new InMemoryUsageStore();
     final InMemoryBillingStore billingStore = new InMemoryBillingStore();
     final List<Long> queued = new ArrayList<>();
-    final List<ScheduleFires.Pending> sent = new ArrayList<>();
+    /** Thread-safe: the sweep sends from one virtual thread per partition. */
+    final List<ScheduleFires.Pending> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
     final WorkflowService workflowService;
     final BillingSettings billing;
     final RunService runService;
