@@ -160,6 +160,10 @@ final class Contract {
             // HTTP: a HEAD is its GET without the body; what matters is that the status is the GET's.
             String path = rawPath.contains("?") ? rawPath.substring(0, rawPath.indexOf('?')) : rawPath;
             Operation get = match("GET", path);
+            if (status == 413 || status == 431) {
+                // API Gateway's own size refusals (README, "Limits") come before any route: a HEAD gets them bodiless.
+                return new Verdict(true, "gateway", null);
+            }
             boolean ok = get == null ? status == 404 || status == 400 : get.documents(status);
             return new Verdict(ok, get == null ? "no-route" : "documented", ok ? null
                     : "status " + status + " is not documented for " + (get == null ? "a path without a GET" : get.key())

@@ -43,6 +43,9 @@ final class Routes {
         // Paused: a schedule the suite makes never fires while it runs.
         b.put("POST /api/manage/v1/workflows/{workflowId}/schedules", Fixtures.SCHEDULE);
         b.put("PATCH /api/manage/v1/workflows/{workflowId}/schedules/{scheduleId}", "{\"status\": \"paused\"}");
+        // A valid signal (the fixture run waits for none, so its own organization gets a 409 or 422, another one a 404).
+        b.put("POST /api/external/v1/workflows/{workflowId}/runs/{runId}/signals", "{\"signal\": \"approved\", \"payload\": {}}");
+        b.put("POST /api/manage/v1/runs/{runId}/signals", "{\"signal\": \"approved\", \"payload\": {}}");
         return b;
     }
 

@@ -60,6 +60,8 @@ class ContractTest {
                 .isTrue();
         assertThat(contract.check("HEAD", "/api/manage/v1/tokens", 200, "application/json", null).ok()).isTrue();
         assertThat(contract.check("HEAD", "/api/manage/v1/tokens", 418, "application/json", null).ok()).isFalse();
+        assertThat(contract.check("HEAD", "/api/manage/v1/tokens", 431, "application/json", null).ok())
+                .as("API Gateway's header-size refusal, bodiless for a HEAD").isTrue();
     }
 
     @Test
