@@ -325,14 +325,19 @@ class RunWorkerHandlerTest {
     @Test
     void aRunWaitingPastItsWorkflowsTimeoutWakesAtTheTimeoutAndFailsTimedOut() {
         long wf = publish("""
-                {"name": "timeout", "timeout": "PT1S",
+                {"name": "timeout", "timeout": "PT2S",
                  "steps": [{"id": "wait", "type": "delay", "config": {"duration": "P1D"}}]}""");
         Run run = trigger(wf, "{}");
         var source = new SqsEventSource(runtime.sqs(), resources, worker,
                 worker.events(EventSource.Sqs.class).getFirst(), newWorker());
         source.drain();
-        assertThat(read(run.id()).status()).isEqualTo(RunStatus.SUSPENDED);
-        assertThat(read(run.id()).wakeAt()).as("the wait is cut at the timeout").isEqualTo(run.createdAt().plusSeconds(1));
+        Run waiting = read(run.id());
+        // Wall-clock time: on a loaded machine the first delivery may come after the timeout, and then the run fails
+        // at once instead of waiting; either way it must end timed out, never wait out its day.
+        if (waiting.status() != RunStatus.FAILED) {
+            assertThat(waiting.status()).isEqualTo(RunStatus.SUSPENDED);
+            assertThat(waiting.wakeAt()).as("the wait is cut at the timeout").isEqualTo(run.createdAt().plusSeconds(2));
+        }
 
         for (int i = 0; i < 20 && read(run.id()).status() != RunStatus.FAILED; i++) {
             source.pollOnce(1);
