@@ -215,7 +215,8 @@ public final class Report {
             md.append("**").append(sc.name()).append("** (").append(sc.runs()).append(" runs, ")
                     .append(sc.workerInvocations()).append(" worker invocations; API invocation p50 ")
                     .append(fmt(sc.apiMillis().median(), 1)).append(" ms, worker invocation p50 ")
-                    .append(fmt(sc.workerMillis().median(), 1)).append(" ms; ")
+                    .append(fmt(sc.workerMillis().median(), 1)).append(" ms, ").append(sc.streamsInvocations())
+                    .append(" streams invocations, p50 ").append(fmt(sc.streamsMillis().median(), 1)).append(" ms; ")
                     .append(fmt(sc.logBytesPerRun(), 0)).append(" log bytes per run):\n\n");
             List<List<String>> rows = new ArrayList<>();
             for (int i = 0; i < sc.bill().size(); i++) {
@@ -240,6 +241,9 @@ public final class Report {
             sc.api().forEach((k, v) -> parts.add("API " + k + " " + fmt((double) v.calls() / sc.runs(), 2)
                     + (v.capacityUnits() > 0 ? " (" + fmt(v.capacityUnits() / sc.runs(), 2) + " units)" : "")));
             sc.worker().forEach((k, v) -> parts.add("worker/event source " + k + " " + fmt((double) v.calls() / sc.runs(), 2)
+                    + (v.capacityUnits() > 0 ? " (" + fmt(v.capacityUnits() / sc.runs(), 2) + " units)" : "")));
+            sc.streams().forEach((k, v) -> parts.add("streams (metering, fan-out) " + k + " "
+                    + fmt((double) v.calls() / sc.runs(), 2)
                     + (v.capacityUnits() > 0 ? " (" + fmt(v.capacityUnits() / sc.runs(), 2) + " units)" : "")));
             md.append(String.join("; ", parts)).append(".\n\n");
         }

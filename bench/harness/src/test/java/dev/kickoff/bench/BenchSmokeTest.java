@@ -58,13 +58,15 @@ class BenchSmokeTest {
     void theCostModelPricesUnitsAtTheListedPrices() {
         Ledger api = new Ledger();
         Ledger worker = new Ledger();
-        var sample = new RunCost.Sample(2, 1, api, worker, List.of(10.2, 10.2), List.of(5.0, 5.0), 0);
+        var sample = new RunCost.Sample(2, 1, api, worker, List.of(10.2, 10.2), List.of(5.0, 5.0), new Ledger(),
+                List.of(3.0, 3.0), 0);
         CostModel.Bill empty = CostModel.price(sample, 1.0, 1.0);
-        // API Gateway $1 + 2 Lambda invocations per run ($0.40) + duration: (11 + 5) ms × 1 GB per run.
-        assertThat(empty.withoutObservability()).isCloseTo(1.0 + 0.40 + 0.016 * 0.0000133334 * 1e6, within(1e-9));
+        // API Gateway $1 + 3 Lambda invocations per run (API, worker, streams: $0.60) + duration: (11 + 5 + 3) ms
+        // × 1 GB per run.
+        assertThat(empty.withoutObservability()).isCloseTo(1.0 + 0.60 + 0.019 * 0.0000133334 * 1e6, within(1e-9));
         assertThat(empty.lines().stream().map(CostModel.Line::item).toList())
                 .contains("DynamoDB write request units", "SQS requests (send, receive, delete)");
         assertThat(empty.writeUnits()).isZero();
-        assertThat(empty.lambdaInvocations()).isEqualTo(2.0);
+        assertThat(empty.lambdaInvocations()).isEqualTo(3.0);
     }
 }

@@ -82,6 +82,35 @@ class RunCostTest {
     }
 
     @Test
+    void theStreamsFunctionMetersEachFinishOnceBehindTheTemplatesFilter() {
+        RunCost.Sample s = cost.measure(workflow, 3, 1, null);
+        Ledger streams = s.streams();
+
+        assertThat(s.streamsInvocations()).as("light traffic: each finish is its own stream batch; the filter lets "
+                + "through only the transition into completed (not the API's insert, not metering's own writes)")
+                .isEqualTo(s.runs());
+        assertThat(streams.line("DynamoDb", "TransactWriteItems").calls()).as("one metering transaction per finish")
+                .isEqualTo(s.runs());
+        assertThat(perRun(streams.calls("DynamoDb"), s)).as("streams DynamoDB calls per run" + HINT)
+                .isLessThanOrEqualTo(RunBudget.STREAMS_DYNAMODB_CALLS);
+        assertThat(perRun(units(streams, "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"),
+                s)).as("streams write units per run (metering and the webhook fan-out)" + HINT)
+                .isLessThanOrEqualTo(RunBudget.STREAMS_WRITE_UNITS);
+        assertThat(perRun(units(streams, "GetItem", "Query", "BatchGetItem", "TransactGetItems"), s))
+                .as("streams read units per run" + HINT).isLessThanOrEqualTo(RunBudget.STREAMS_READ_UNITS);
+        assertThat(streams.calls("Sqs")).as("no subscription: nothing queued for delivery").isZero();
+
+        RunCost.Sample busy = cost.measure(workflow, 20, 10, null);
+        assertThat(busy.streamsInvocations()).as("busy: a worker batch's finishes reach the streams function together")
+                .isEqualTo(2);
+        assertThat(busy.streams().line("DynamoDb", "TransactWriteItems").calls()).as("every finish metered")
+                .isPositive();
+        assertThat(perRun(units(busy.streams(), "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems",
+                "BatchWriteItem"), busy)).as("streams write units per run, busy" + HINT)
+                .isLessThanOrEqualTo(RunBudget.STREAMS_WRITE_UNITS);
+    }
+
+    @Test
     void requestChargesStayUnderBudgetEvenWhenEveryRunIsItsOwnBatch() {
         RunCost.Sample s = cost.measure(workflow, 3, 1, null);
         CostModel.Bill bill = CostModel.price(s, 1.0, 1.0);

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CostBench {
     /** One scenario: single-step runs executed {@code batchSize} to an invocation. */
     public record Scenario(String name, int batchSize, int runs, Map<String, Ledger.Line> api,
-                           Map<String, Ledger.Line> worker, Stats apiMillis, Stats workerMillis, int workerInvocations,
+                           Map<String, Ledger.Line> worker, Map<String, Ledger.Line> streams, Stats apiMillis,
+                           Stats workerMillis, Stats streamsMillis, int workerInvocations, int streamsInvocations,
                            double logBytesPerRun, List<CostModel.Line> bill, double total, double withoutObservability,
                            List<CostModel.Line> awsBill, double awsTotal) {
     }
@@ -76,8 +77,9 @@ public final class CostBench {
             scenarios.add(new Scenario(batch == 1
                     ? "light traffic: every run its own batch (" + (int) CostModel.LIGHT_RUNS_PER_SECOND + " run/s)"
                     : "busy: full batches of 10 (" + (int) CostModel.BUSY_RUNS_PER_SECOND + " runs/s)",
-                    batch, s.runs(), s.api().lines(), s.worker().lines(), Stats.of(s.apiMillis()),
-                    Stats.of(s.workerMillis()), s.workerInvocations(), (double) s.logBytes() / s.runs(),
+                    batch, s.runs(), s.api().lines(), s.worker().lines(), s.streams().lines(), Stats.of(s.apiMillis()),
+                    Stats.of(s.workerMillis()), Stats.of(s.streamsMillis()), s.workerInvocations(),
+                    s.streamsInvocations(), (double) s.logBytes() / s.runs(),
                     bill.lines(), bill.total(), bill.withoutObservability(), aws.lines(), aws.total()));
         }
         long oneStep = stack.trigger(workflow);

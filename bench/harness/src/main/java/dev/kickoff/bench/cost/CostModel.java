@@ -71,8 +71,15 @@ public final class CostModel {
      * instrumented, so the worker samples on its own).
      */
     public static double xrayTracesPerRun(double runsPerSecond, double workerInvocationsPerRun) {
+        return xrayTracesPerRun(runsPerSecond, workerInvocationsPerRun, 0);
+    }
+
+    /** The same with the streams function, which the stream's poller invokes {@code streamsInvocationsPerRun} times. */
+    public static double xrayTracesPerRun(double runsPerSecond, double workerInvocationsPerRun,
+                                          double streamsInvocationsPerRun) {
         return traced(runsPerSecond) / runsPerSecond
-                + traced(runsPerSecond * workerInvocationsPerRun) / runsPerSecond;
+                + traced(runsPerSecond * workerInvocationsPerRun) / runsPerSecond
+                + traced(runsPerSecond * streamsInvocationsPerRun) / runsPerSecond;
     }
 
     /** Traces a second for one function invoked {@code perSecond} times a second. */
@@ -94,7 +101,7 @@ public final class CostModel {
         double rru = 0;
         double wru = 0;
         double sqs = 0;
-        for (Ledger ledger : List.of(s.api(), s.worker())) {
+        for (Ledger ledger : List.of(s.api(), s.worker(), s.streams())) {
             for (Map.Entry<String, Ledger.Line> e : ledger.lines().entrySet()) {
                 String[] key = e.getKey().split(":", 2);
                 Ledger.Line line = e.getValue();
@@ -110,15 +117,16 @@ public final class CostModel {
                 }
             }
         }
-        double invocations = runs + s.workerInvocations();
+        double invocations = runs + s.workerInvocations() + s.streamsInvocations();
         double billedMs = s.apiMillis().stream().mapToDouble(ms -> Math.ceil(ms * durationScale)).sum()
-                + s.workerMillis().stream().mapToDouble(ms -> Math.ceil(ms * durationScale)).sum();
+                + s.workerMillis().stream().mapToDouble(ms -> Math.ceil(ms * durationScale)).sum()
+                + s.streamsMillis().stream().mapToDouble(ms -> Math.ceil(ms * durationScale)).sum();
         double gbSeconds = billedMs / 1000 * memoryGb;
         double logBytes = s.logBytes() + invocations * platformLogBytes;
 
         List<Line> lines = new ArrayList<>();
         lines.add(new Line("API Gateway HTTP API requests", 1, "request", Prices.HTTP_API_REQUEST));
-        lines.add(new Line("Lambda invocations (API + worker)", invocations / runs, "invocation", Prices.LAMBDA_REQUEST));
+        lines.add(new Line("Lambda invocations (API + worker + streams)", invocations / runs, "invocation", Prices.LAMBDA_REQUEST));
         lines.add(new Line("Lambda duration, arm64 " + Math.round(memoryGb * 1024) + " MB", gbSeconds / runs, "GB-s",
                 Prices.LAMBDA_ARM_GB_SECOND));
         lines.add(new Line("DynamoDB write request units", wru / runs, "WRU", Prices.DYNAMODB_WRU));
@@ -127,7 +135,8 @@ public final class CostModel {
         lines.add(new Line("CloudWatch Logs ingestion", logBytes / runs / 1e9, "GB", Prices.LOGS_GB));
         double rate = runsPerSecond(s);
         lines.add(new Line("X-Ray traces (Tracing: Active, at " + fmtRate(rate) + (rate == 1 ? " run/s)" : " runs/s)"),
-                xrayTracesPerRun(rate, s.workerInvocations() / runs), "trace", Prices.XRAY_TRACE));
+                xrayTracesPerRun(rate, s.workerInvocations() / runs, s.streamsInvocations() / runs),
+                "trace", Prices.XRAY_TRACE));
         return new Bill(lines, rru / runs, wru / runs, sqs / runs, invocations / runs, gbSeconds / runs);
     }
 }

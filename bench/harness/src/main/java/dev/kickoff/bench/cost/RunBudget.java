@@ -40,9 +40,21 @@ public final class RunBudget {
     /** SQS event source: one receive and one batch delete per batch. */
     public static final long EVENT_SOURCE_SQS_REQUESTS_PER_BATCH = 2;
     /**
-     * Request charges (API Gateway, Lambda invocations, DynamoDB, SQS) per million runs, light traffic: $1.00 +
-     * $0.40 + 4 WRU x $0.625 + 3 RRU x $0.125 + 3 SQS requests x $0.40 = $5.475 (was $4.85 before the runs list's
-     * index write).
+     * Streams function, per finish (booked since 2026-12-02; metering came with issue 12 but the cost run left this
+     * function out): metering's transaction of the marker, the day counter and the month total (3 small items, 2 WRU
+     * each in a transaction), the run's cost shown on the run item (1), and the {@code run.completed} event item
+     * the webhook fan-out stores (1).
      */
-    public static final double REQUEST_DOLLARS_PER_MILLION = 5.48;  // $5.475, and room for floating point
+    public static final double STREAMS_WRITE_UNITS = 8;
+    /** Streams function: the organization's subscriptions, one strongly consistent query (none: its minimum, 1). */
+    public static final double STREAMS_READ_UNITS = 1;
+    /** Streams function: DynamoDB calls per finish (transaction, run price, event, subscriptions). */
+    public static final long STREAMS_DYNAMODB_CALLS = 4;
+    /**
+     * Request charges (API Gateway, Lambda invocations, DynamoDB, SQS) per million runs, light traffic, all three
+     * functions: $1.00 + 3 invocations x $0.20 + 12 WRU x $0.625 + 4 RRU x $0.125 + 3 SQS requests x $0.40 =
+     * $10.80. Raised on purpose on 2026-12-02 from $5.475 (API and worker only): the streams function's metering and
+     * fan-out were never booked (+$5.325), not a new cost.
+     */
+    public static final double REQUEST_DOLLARS_PER_MILLION = 10.81;  // $10.80, and room for floating point
 }

@@ -2,8 +2,10 @@ package dev.kickoff.bench.cost;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.kickoff.bench.BenchStack;
+import dev.kickoff.emulators.DynamoDbStreamEventSource;
 import dev.kickoff.emulators.EventSource;
 import dev.kickoff.emulators.FunctionSpec;
 import dev.kickoff.emulators.LambdaHandlers;
@@ -15,8 +17,10 @@ import java.util.Map;
 
 /**
  * Drives runs through the deployed handler classes exactly as AWS would (API Gateway event → API function;
- * the SQS event source → worker function) while {@link CostMeter} books every AWS request, and times each
- * function invocation for Lambda's duration charge.
+ * the SQS event source → worker function; the table's stream, behind the template's {@code FilterCriteria} and
+ * with its batch size → streams function, which meters each finish) while {@link CostMeter} books every AWS
+ * request, and times each function invocation for Lambda's duration charge. The stream's own reads
+ * ({@code GetRecords} by the event source mapping) are free on AWS and are not booked.
  */
 public final class RunCost {
     /**
@@ -26,18 +30,28 @@ public final class RunCost {
      * @param worker        the worker's requests plus the SQS event source's receives and deletes
      * @param apiMillis     duration of each API invocation
      * @param workerMillis  duration of each worker invocation (one per batch)
+     * @param streams       the streams function's requests (metering each finish, the webhook fan-out)
+     * @param streamsMillis duration of each streams invocation (one per stream batch)
      * @param logBytes      bytes the functions wrote to stdout (their CloudWatch log) over the measured runs
      */
     public record Sample(int runs, int batchSize, Ledger api, Ledger worker, List<Double> apiMillis,
-                         List<Double> workerMillis, long logBytes) {
+                         List<Double> workerMillis, Ledger streams, List<Double> streamsMillis, long logBytes) {
         public int workerInvocations() {
             return workerMillis.size();
+        }
+
+        public int streamsInvocations() {
+            return streamsMillis.size();
         }
     }
 
     private final BenchStack stack;
     private final SqsEventSource events;
     private final List<Double> workerMillis = new ArrayList<>();
+    private final DynamoDbStreamEventSource stream;
+    private final List<Double> streamsMillis = new ArrayList<>();
+    /** What the streams function's invocations booked since the last {@link #drainStream}. */
+    private Ledger streamsBooked = new Ledger();
 
     public RunCost(BenchStack stack) {
         this.stack = stack;
@@ -55,6 +69,31 @@ public final class RunCost {
         };
         this.events = new SqsEventSource(stack.endpoints.sqsClient(), stack.resources, spec,
                 spec.events(EventSource.Sqs.class).getFirst(), timed);
+
+        FunctionSpec streamsSpec = FunctionSpec.of("StreamsFunction", stack.resources);
+        RequestHandler<DynamodbEvent, Object> streams = LambdaHandlers.instantiate(streamsSpec,
+                Map.of("KICKOFF_PUBLIC_URL", "https://api.kickoff.bench"));
+        // Each invocation is booked on its own ledger: the event source's stream reads around it are not billed.
+        RequestHandler<DynamodbEvent, Object> meteredStreams = (DynamodbEvent event, Context context) -> {
+            long start = System.nanoTime();
+            CostMeter.open();
+            try {
+                return streams.handleRequest(event, context);
+            } finally {
+                merge(streamsBooked, CostMeter.close());
+                streamsMillis.add((System.nanoTime() - start) / 1e6);
+            }
+        };
+        this.stream = new DynamoDbStreamEventSource(stack.endpoints.streamsClient(), stack.resources, streamsSpec,
+                streamsSpec.events(EventSource.DynamoDbStream.class).getFirst(), meteredStreams);
+    }
+
+    /** Delivers what the stream holds to the streams function; returns what it booked meanwhile. */
+    private Ledger drainStream() {
+        stream.drain();
+        Ledger booked = streamsBooked;
+        streamsBooked = new Ledger();
+        return booked;
     }
 
     /** Runs {@code runs} runs of {@code workflowId} and discards the measurements (JIT, caches, connections). */
@@ -63,9 +102,11 @@ public final class RunCost {
             stack.trigger(workflowId);
         }
         events.drain();
+        drainStream();
         synchronized (workerMillis) {
             workerMillis.clear();
         }
+        streamsMillis.clear();
     }
 
     /**
@@ -77,10 +118,13 @@ public final class RunCost {
     public Sample measure(long workflowId, int runs, int batchSize, java.util.function.LongSupplier logCounter) {
         Ledger api = new Ledger();
         Ledger worker = new Ledger();
+        Ledger streams = new Ledger();
         List<Double> apiMillis = new ArrayList<>();
         synchronized (workerMillis) {
             workerMillis.clear();
         }
+        drainStream();
+        streamsMillis.clear();
         long logStart = logCounter == null ? 0 : logCounter.getAsLong();
         int done = 0;
         while (done < runs) {
@@ -98,6 +142,9 @@ public final class RunCost {
                 handled += events.pollOnce(1);
             }
             merge(worker, CostMeter.close());
+            // The finishes of this batch reach the streams function together (light traffic: one; busy: ten, of
+            // the template's BatchSize 100: a shard's records of one poll).
+            merge(streams, drainStream());
             done += n;
         }
         long logBytes = logCounter == null ? 0 : logCounter.getAsLong() - logStart;
@@ -105,7 +152,8 @@ public final class RunCost {
         synchronized (workerMillis) {
             workers = List.copyOf(workerMillis);
         }
-        return new Sample(runs, batchSize, api, worker, apiMillis, workers, logBytes);
+        return new Sample(runs, batchSize, api, worker, apiMillis, workers, streams, List.copyOf(streamsMillis),
+                logBytes);
     }
 
     private static void merge(Ledger into, Ledger from) {
