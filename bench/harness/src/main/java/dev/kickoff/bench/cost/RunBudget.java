@@ -41,20 +41,22 @@ public final class RunBudget {
     public static final long EVENT_SOURCE_SQS_REQUESTS_PER_BATCH = 2;
     /**
      * Streams function, per finish (booked since 2026-12-02; metering came with issue 12 but the cost run left this
-     * function out): metering's transaction of the marker, the day counter and the month total (3 small items, 2 WRU
-     * each in a transaction), the run's cost shown on the run item (1), and the {@code run.completed} event item
-     * the webhook fan-out stores (1).
+     * function out): metering's transaction of the marker and the day counter (2 small items, 2 WRU each in a
+     * transaction) and the run's cost shown on the run item (1). Was 8 when first booked: the transaction also
+     * held a per-shard month total (2), now the quota adds up the day counters, and the fan-out stored every
+     * {@code run.completed} event (1), now only an event some subscription wants.
      */
-    public static final double STREAMS_WRITE_UNITS = 8;
+    public static final double STREAMS_WRITE_UNITS = 5;
     /** Streams function: the organization's subscriptions, one strongly consistent query (none: its minimum, 1). */
     public static final double STREAMS_READ_UNITS = 1;
-    /** Streams function: DynamoDB calls per finish (transaction, run price, event, subscriptions). */
-    public static final long STREAMS_DYNAMODB_CALLS = 4;
+    /** Streams function: DynamoDB calls per finish (transaction, run price, subscriptions; was 4 with the event). */
+    public static final long STREAMS_DYNAMODB_CALLS = 3;
     /**
      * Request charges (API Gateway, Lambda invocations, DynamoDB, SQS) per million runs, light traffic, all three
-     * functions: $1.00 + 3 invocations x $0.20 + 12 WRU x $0.625 + 4 RRU x $0.125 + 3 SQS requests x $0.40 =
-     * $10.80. Raised on purpose on 2026-12-02 from $5.475 (API and worker only): the streams function's metering and
-     * fan-out were never booked (+$5.325), not a new cost.
+     * functions: $1.00 + 3 invocations x $0.20 + 9 WRU x $0.625 + 4 RRU x $0.125 + 3 SQS requests x $0.40 =
+     * $8.925. Raised on purpose on 2026-12-02 from $5.475 (API and worker only) to $10.80 when the streams function's
+     * metering and fan-out were first booked (never booked before, not a new cost), then lowered to $8.925 by
+     * metering's cuts (no month total item, no event item without a subscriber).
      */
-    public static final double REQUEST_DOLLARS_PER_MILLION = 10.81;  // $10.80, and room for floating point
+    public static final double REQUEST_DOLLARS_PER_MILLION = 8.93;  // $8.925, and room for floating point
 }

@@ -2,11 +2,8 @@ package dev.kickoff.adapters.aws;
 
 import dev.kickoff.core.port.UsageStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -35,18 +32,16 @@ import java.util.concurrent.Future;
  *   <li>the marker: {@code RUN#<run>} / {@code METER} (next to the run, small): {@code finishes}, {@code metered_at},
  *       {@code cost_cents}, the run's cost so far;</li>
  *   <li>the counters: {@code USAGE#<org>#<yyyy-mm>#<shard>} / {@code D#<dd>#WF#<workflow, 16 digits>} with
- *       {@code runs, step_executions, step_ms, outbound_requests, cost_cents}, and {@code USAGE#…#<shard>} /
- *       {@code TOTAL} with the month's {@code runs} (what the quota reads); the shard is the run ID mod
- *       {@link #SHARDS}, so an organization's finishes spread over 64 partitions.</li>
+ *       {@code runs, step_executions, step_ms, outbound_requests, cost_cents} (the quota adds up their {@code runs});
+ *       the shard is the run ID mod {@link #SHARDS}, so an organization's finishes spread over 64 partitions.</li>
  * </ul>
  * A finish is one {@code TransactWriteItems}: the marker's update, conditional on the finishes it had, and {@code ADD}s
  * to the counters. Its client request token is derived from the run and the finish, so an SDK retry of a transaction
  * that did land is answered as a success rather than applied twice. Each item is under 1 KB: 2 write units each in a
- * transaction, 6 per finish. The run's cost is then shown on the run item with one conditional update.
+ * transaction, 4 per finish. The run's cost is then shown on the run item with one conditional update.
  */
 public final class DynamoUsageStore implements UsageStore {
     static final String MARKER_SK = "METER";
-    static final String TOTAL_SK = "TOTAL";
 
     private final DynamoTable table;
 
@@ -107,14 +102,6 @@ public final class DynamoUsageStore implements UsageStore {
                         ":runs", Attrs.n(m.countsRun() ? 1 : 0), ":steps", Attrs.n(m.usage().steps()),
                         ":ms", Attrs.n(m.usage().stepMs()), ":out", Attrs.n(m.usage().outboundRequests()),
                         ":cost", Attrs.decimal(m.cost()))).build()).build());
-        if (m.countsRun()) {
-            String totalUpdate = "SET #type = :ttype ADD #runs :one";
-            items.add(TransactWriteItem.builder().update(Update.builder().tableName(table.name())
-                    .key(DynamoTable.key(counters, TOTAL_SK))
-                    .updateExpression(totalUpdate).expressionAttributeNames(Attrs.names(totalUpdate))
-                    .expressionAttributeValues(Map.of(":ttype", Attrs.s("usage_total"), ":one", Attrs.n(1)))
-                    .build()).build());
-        }
         try {
             table.client().transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items)
                     .clientRequestToken("m-" + m.runId() + "-" + m.finish() + "-" + m.previous()).build());
@@ -200,32 +187,18 @@ public final class DynamoUsageStore implements UsageStore {
         return out;
     }
 
+    /**
+     * The day counters' {@code runs}, added up over the month's 64 shards (eventually consistent, like the quota it
+     * serves). Until 2026-12-02 every finish also added 1 to a per-shard {@code TOTAL} item in its transaction (2 WRU
+     * per run) for this read alone; the day counters always held the same count, so older months read the same.
+     */
     @Override
     public long monthRuns(long orgId, YearMonth month) {
-        List<Map<String, AttributeValue>> keys = new ArrayList<>();
-        for (int s = 0; s < SHARDS; s++) {
-            keys.add(DynamoTable.key(counterPk(orgId, month, s), TOTAL_SK));
-        }
         long runs = 0;
-        Map<String, KeysAndAttributes> request = Map.of(table.name(), KeysAndAttributes.builder().keys(keys).build());
-        for (int attempt = 0; !request.isEmpty() && attempt < 10; attempt++) {
-            BatchGetItemResponse response = table.client().batchGetItem(BatchGetItemRequest.builder()
-                    .requestItems(request).build());
-            for (Map<String, AttributeValue> item : response.responses().getOrDefault(table.name(), List.of())) {
+        for (List<Map<String, AttributeValue>> shard : perShard(s -> query(counterPk(orgId, month, s), "D#"))) {
+            for (Map<String, AttributeValue> item : shard) {
                 runs += Attrs.num(item, "runs");
             }
-            request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
-            if (!request.isEmpty()) {
-                try {
-                    Thread.sleep(20L << Math.min(attempt, 5));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        if (!request.isEmpty()) {
-            throw new IllegalStateException("the month's run count could not be read in full (throttled)");
         }
         return runs;
     }
