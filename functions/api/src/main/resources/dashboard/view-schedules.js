@@ -211,6 +211,47 @@ async function list(ctx) {
 
 // ---- one schedule
 
+/** The expression, time zone, input and description, saved with one PATCH of the fields that changed. */
+function editForm(ctx, workflow, schedule) {
+  const slot = h('div');
+  const expression = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', class: 'mono', value: schedule.expression,
+    'data-pointer': '/expression', 'data-testid': 'edit-expression' });
+  const zone = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', value: schedule.timezone, 'data-pointer': '/timezone' });
+  const input = h('textarea', { class: 'short', rows: 5, spellcheck: 'false', 'data-pointer': '/input' });
+  input.value = JSON.stringify(schedule.input, null, 2);
+  const description = h('input', { type: 'text', maxlength: 500, autocomplete: 'off', value: schedule.description ?? '',
+    'data-pointer': '/description' });
+  const submit = h('button', { type: 'submit' }, 'Save changes');
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'edit-schedule-title' }, slot,
+    field('Expression', expression, `e.g. ${EXAMPLES}`),
+    field('Time zone', zone),
+    field('Input (JSON object)', input),
+    field('Description', description),
+    h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await busy(submit, async () => {
+      try {
+        const body = {};
+        if (expression.value.trim() !== schedule.expression) body.expression = expression.value.trim();
+        if (zone.value.trim() !== schedule.timezone) body.timezone = zone.value.trim();
+        const parsed = parseJson(input.value || '{}', 'The input');
+        if (JSON.stringify(parsed) !== JSON.stringify(schedule.input)) body.input = parsed;
+        if (description.value.trim() !== (schedule.description ?? '')) body.description = description.value.trim() || null;
+        if (!Object.keys(body).length) {
+          throw new Error('Nothing changed.');
+        }
+        const answer = await api.patch(`${schedulesPath(workflow.id)}/${schedule.id}`, body);
+        session.setNotice(`Saved. Next fire: ${answer.schedule.next_fire_times[0] ?? 'none'}.`);
+        ctx.navigate(`/workflows/${workflow.id}/schedules/${schedule.id}`);
+      } catch (e) {
+        showFormError(form, slot, e);
+      }
+    });
+  });
+  return form;
+}
+
 async function one(ctx) {
   const path = `${schedulesPath(ctx.params.id)}/${encodeURIComponent(ctx.params.scheduleId)}`;
   const [{ workflow }, { schedule }] = await Promise.all([
@@ -252,6 +293,9 @@ async function one(ctx) {
           session.setNotice(`Schedule ${schedule.id} deleted.`);
           ctx.navigate(back);
         }, onError))),
+    h('section', { class: 'panel', 'aria-labelledby': 'edit-schedule-title' },
+      h('h2', { id: 'edit-schedule-title' }, 'Change it'),
+      editForm(ctx, workflow, schedule)),
     h('h2', {}, 'Recent fires'),
     table({
       caption: 'The last fires, newest first',

@@ -64,9 +64,10 @@ function chart(month, days) {
   const y = (v) => top + plotH - (v / max) * plotH;
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', 'aria-hidden': 'true', focusable: 'false',
     'data-testid': 'usage-chart', preserveAspectRatio: 'xMidYMid meet' });
-  for (const tick of [0, max / 2, max]) {
+  // Whole runs only: the middle line is drawn when it falls on one.
+  for (const tick of [0, max / 2, max].filter(Number.isInteger)) {
     svg.appendChild(s('line', { x1: left, x2: width - 8, y1: y(tick), y2: y(tick), class: tick === 0 ? 'axis' : 'grid' }));
-    svg.appendChild(s('text', { x: left - 6, y: y(tick) + 4, class: 'tick', 'text-anchor': 'end' }, Number.isInteger(tick) ? tick : tick.toFixed(1)));
+    svg.appendChild(s('text', { x: left - 6, y: y(tick) + 4, class: 'tick', 'text-anchor': 'end' }, tick));
   }
   days.forEach((d, i) => {
     const x = left + i * slot + (slot - barW) / 2;

@@ -662,6 +662,7 @@ class DashboardBrowserTest {
         assertThat(schedule.get("next_fire_times").get(0).asText()).matches("\\d{4}-01-01T09:00:00\\+01:00");
         wait.until(d -> row("schedules", "cron(0 9 1 1 ? *)", "Europe/Berlin", "active", "new year") != null);
         assertThat(driver.findElements(By.cssSelector("[aria-invalid]"))).as("the refusal's marks are gone").isEmpty();
+        js("document.querySelector('main h1').scrollIntoView(); return null;");
         shoot("schedules");
 
         // Pause it from the list: the row says so, it has no next fire, and the API agrees.
@@ -686,6 +687,26 @@ class DashboardBrowserTest {
         notice("is active");
         assertThat(driver.findElements(By.cssSelector("[data-testid=next-fires] li"))).hasSize(5);
         shoot("schedule");
+
+        // Changed to a time zone the API does not know: refused in its words; then to another time, saved.
+        WebElement editedZone = field("Time zone");
+        editedZone.clear();
+        editedZone.sendKeys("Mars/Olympus");
+        button("Save changes").click();
+        WebElement zoneError = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
+        assertThat(zoneError.getText()).contains("/timezone").contains("HTTP 422");
+        assertThat(editedZone.getAttribute("aria-invalid")).isEqualTo("true");
+        editedZone.clear();
+        editedZone.sendKeys("Europe/Berlin");
+        WebElement edited = driver.findElement(By.cssSelector("[data-testid=edit-expression]"));
+        edited.clear();
+        edited.sendKeys("cron(30 8 1 1 ? *)");
+        button("Save changes").click();
+        notice("Saved");
+        JsonNode saved = api("GET", "/api/manage/v1/workflows/" + approvalId + "/schedules/" + id, stack.manageToken(), null)
+                .json().get("schedule");
+        assertThat(saved.get("expression").asText()).isEqualTo("cron(30 8 1 1 ? *)");
+        assertThat(fact(driver.findElement(By.tagName("main")), "Expression")).isEqualTo("cron(30 8 1 1 ? *)");
 
         button("Delete").click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.tagName("dialog")))
@@ -771,6 +792,7 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.tagName("main")).getText()).contains("Monthly run quota").contains("none")
                 .contains("Per run").contains(u.get("prices").get("per_run").asText());
         assertThat(row("usage-workflows", workflowId)).isNotNull();
+        js("document.getElementById('usage-chart-title').scrollIntoView(); return null;");
         shoot("usage");
         assertNoScriptOrPolicyErrors();
     }
