@@ -196,7 +196,7 @@ async function list(ctx) {
     h('h1', {}, `Schedules of ${workflow.name}`),
     workflow.published_version === null
       ? h('div', { class: 'alert warn', role: 'status' }, h('p', {}, 'No version is published yet: a fire starts the published version, so fires fail until one is.'))
-      : h('p', {}, `Each fire starts version ${workflow.published_version} (the published one at the time of the fire) with the schedule's input.`),
+      : h('p', {}, `Each fire starts the version published at the time of the fire (now ${workflow.published_version}) with the schedule's input.`),
     messages, slot,
     h('section', { class: 'panel', 'aria-labelledby': 'new-schedule-title' },
       h('h2', { id: 'new-schedule-title' }, 'New schedule'),

@@ -103,7 +103,11 @@ async function usage(ctx) {
     h('p', {}, h('a', { href: ctx.href('/usage', { month: shiftMonth(month, -1) }) }, '← Previous month'), ' · ',
       h('a', { href: ctx.href('/usage', { month: shiftMonth(month, 1) }) }, 'Next month →')));
   // The API checks the month: a bad one typed into the address is shown in its words.
-  const { usage: u } = await api.get('/api/manage/v1/usage', { query: { month: ctx.query.month ? ctx.query.month : month }, signal: ctx.signal });
+  const [{ usage: u }, names] = await Promise.all([
+    api.get('/api/manage/v1/usage', { query: { month: ctx.query.month ? ctx.query.month : month }, signal: ctx.signal }),
+    // Names for the newest 100 workflows; older ones are shown by ID (the report names workflows by ID only).
+    api.get('/api/manage/v1/workflows', { query: { limit: 100 }, signal: ctx.signal })
+      .then((page) => new Map(page.workflows.map((w) => [w.id, w.name])), () => new Map())]);
   const days = u.days ?? [];
   const completed = days.reduce((n, d) => n + d.completed, 0);
   const failed = days.reduce((n, d) => n + d.failed, 0);
@@ -155,7 +159,8 @@ async function usage(ctx) {
         empty: 'No workflow ran this month.',
         rows: u.by_workflow,
         columns: [
-          { label: 'Workflow', cell: (w) => h('a', { href: ctx.href(`/workflows/${w.workflow_id}`) }, String(w.workflow_id)) },
+          { label: 'Workflow', cell: (w) => h('a', { href: ctx.href(`/workflows/${w.workflow_id}`) }, names.get(w.workflow_id) ?? `Workflow ${w.workflow_id}`) },
+          { label: 'ID', class: 'mono', cell: (w) => String(w.workflow_id) },
           { label: 'Runs', cell: (w) => String(w.runs) },
           { label: 'Step executions', cell: (w) => String(w.step_executions) },
           { label: 'Step time', cell: (w) => `${(w.step_ms / 1000).toFixed(1)} s` },
