@@ -96,7 +96,8 @@ class DashboardApiTest {
             viewFiles = files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("view-")).sorted().toList();
         }
         assertThat(listed).as("the view modules, found by the server").containsExactlyElementsOf(viewFiles)
-                .contains("view-workflows.js", "view-runs.js", "view-tokens.js", "view-webhooks.js", "view-connections.js");
+                .contains("view-workflows.js", "view-runs.js", "view-tokens.js", "view-webhooks.js", "view-connections.js",
+                        "view-schedules.js", "view-usage.js");
 
         List<String> all;
         try (Stream<Path> files = Files.list(SOURCES)) {

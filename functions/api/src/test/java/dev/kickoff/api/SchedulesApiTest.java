@@ -1,15 +1,21 @@
 package dev.kickoff.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kickoff.core.port.UsageStore;
+import dev.kickoff.core.run.RunStatus;
+import dev.kickoff.core.run.RunUsage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Managed schedules and usage over the management API, as the API function answers them (contract-checked): the
  * schedule's shape and next fire times, validation with JSON Pointers, pause, delete, scopes and organizations kept
- * apart; the usage report's shape; the monthly run quota's 429 in each trigger shape.
+ * apart; the usage report's shape and its days; the monthly run quota's 429 in each trigger shape.
  */
 class SchedulesApiTest {
     static ApiStack stack;
@@ -114,11 +120,46 @@ class SchedulesApiTest {
         assertThat(u.get("by_workflow")).isEmpty();
         assertThat(u.get("prices").get("per_run").decimalValue()).isEqualByComparingTo("0.05");
 
+        assertThat(u.get("days")).hasSize(31).allSatisfy(d -> assertThat(d.get("runs").asLong()).isZero());
+        assertThat(u.get("days").get(0).get("day").asText()).isEqualTo("2026-12-01");
+
         var day = stack.http.get("/api/manage/v1/usage?day=2026-12-24", fresh.manageToken());
         assertThat(day.status()).isEqualTo(200);
         assertThat(day.json().get("usage").get("day").asText()).isEqualTo("2026-12-24");
+        assertThat(day.json().get("usage").has("days")).as("a day's report has no days").isFalse();
         assertThat(stack.http.get("/api/manage/v1/usage?month=december", fresh.manageToken()).status())
                 .isEqualTo(400);
+    }
+
+    @Test
+    void aMonthsUsageShowsEachDaysRunsByHowTheyFinished() {
+        ApiStack.Org metered = stack.newOrg();
+        long wf = stack.publishedWorkflow(metered, ApiStack.ORDER_WORKFLOW);
+        long run = System.nanoTime();
+        var store = stack.runtime.usageStore();
+        // As the streams function meters finishes: two runs on November 2nd (one failed), one on the 30th.
+        store.meter(finish(run, metered.id(), wf, "2026-11-02T08:00:00Z", RunStatus.COMPLETED));
+        store.meter(finish(run + 1, metered.id(), wf, "2026-11-02T09:00:00Z", RunStatus.FAILED));
+        store.meter(finish(run + 2, metered.id(), wf, "2026-11-30T23:00:00Z", RunStatus.COMPLETED));
+
+        var usage = stack.http.get("/api/manage/v1/usage?month=2026-11", metered.manageToken());
+        assertThat(usage.status()).as(usage.toString()).isEqualTo(200);
+        JsonNode u = usage.json().get("usage");
+        assertThat(u.get("runs").asLong()).isEqualTo(3);
+        JsonNode days = u.get("days");
+        assertThat(days).hasSize(30);
+        assertThat(days.get(1).get("day").asText()).isEqualTo("2026-11-02");
+        assertThat(days.get(1).get("runs").asLong()).isEqualTo(2);
+        assertThat(days.get(1).get("completed").asLong()).isEqualTo(1);
+        assertThat(days.get(1).get("failed").asLong()).isEqualTo(1);
+        assertThat(days.get(1).get("cost_cents").decimalValue()).isEqualByComparingTo("0.1");
+        assertThat(days.get(29).get("completed").asLong()).isEqualTo(1);
+        assertThat(days.get(2).get("runs").asLong()).isZero();
+    }
+
+    private static UsageStore.Meter finish(long run, long org, long wf, String at, RunStatus status) {
+        return new UsageStore.Meter(run, org, wf, 1, 0, Instant.parse(at), RunUsage.NONE, new BigDecimal("0.05"),
+                new BigDecimal("0.05"), true, status);
     }
 
     @Test

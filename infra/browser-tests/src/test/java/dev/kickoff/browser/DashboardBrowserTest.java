@@ -56,8 +56,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (its secret shown once), create connections (secrets never shown; a refusal rendered with its pointers), subscribe
  * a webhook, start a run and watch it complete, open the run and its steps, list a workflow's runs (refreshed live,
  * filtered by status), signal, cancel, retry (refused) and replay runs, read the delivery log and replay a delivery;
- * then the policy, the labels, the keyboard and the phone layout. Screenshots at a laptop's and a phone's width go to
- * target/screenshots. Skipped, saying why, only where Chromium or chromedriver is not installed.
+ * then the policy, the labels, the keyboard and the phone layout; then (signed in again) create a schedule (a refusal
+ * first), pause, resume and delete it, and read the month's usage chart and table once a run completes. Screenshots
+ * at a laptop's and a phone's width go to target/screenshots. Skipped, saying why, only where Chromium or chromedriver is not installed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -190,7 +191,7 @@ class DashboardBrowserTest {
         assertThat(js("return document.cookie")).isEqualTo("");
         assertThat(driver.findElement(By.cssSelector("#nav a[aria-current=page]")).getText()).isEqualTo("Workflows");
         assertThat(driver.findElements(By.cssSelector("#nav a"))).extracting(WebElement::getText)
-                .containsExactly("Workflows", "Runs", "Webhooks", "Connections", "Tokens");
+                .containsExactly("Workflows", "Runs", "Webhooks", "Schedules", "Connections", "Tokens", "Usage");
         shoot("workflows");
         assertNoScriptOrPolicyErrors();
     }
@@ -549,7 +550,8 @@ class DashboardBrowserTest {
         assertThat(shell.headers().firstValue("cache-control")).hasValue("no-cache");
 
         for (String page : List.of("#/workflows", "#/tokens", "#/webhooks", "#/connections", "#/connections/new",
-                "#/runs", "#/workflows/" + approvalId + "/runs", completedRunPath)) {
+                "#/runs", "#/workflows/" + approvalId + "/runs", completedRunPath, "#/schedules",
+                "#/workflows/" + approvalId + "/schedules", "#/usage")) {
             driver.get(base + "/app/" + page);
             wait.until(d -> !d.findElements(By.cssSelector("main h1")).isEmpty());
             assertThat(js("return document.querySelectorAll('script:not([src])').length")).as(page).isEqualTo(0L);
@@ -578,7 +580,8 @@ class DashboardBrowserTest {
                 + ".map(el => el.outerHTML.slice(0, 120))";
         for (String page : List.of("#/workflows", "#/workflows/new", "#/tokens", "#/webhooks", "#/connections",
                 "#/connections/new", "#/runs", "#/workflows/" + approvalId + "/runs",
-                "#/workflows/" + approvalId + "/runs/" + startApproval())) {
+                "#/workflows/" + approvalId + "/runs/" + startApproval(), "#/schedules",
+                "#/workflows/" + approvalId + "/schedules", "#/usage")) {
             driver.get(base + "/app/" + page);
             wait.until(d -> !d.findElements(By.cssSelector("main h1")).isEmpty());
             assertThat((List<?>) js(unlabelled)).as(page).isEmpty();
@@ -613,6 +616,209 @@ class DashboardBrowserTest {
         heading("Sign in to Kickoff");
         assertThat(js("return sessionStorage.length")).as("sign-out forgets both tokens").isEqualTo(0L);
         assertNoScriptOrPolicyErrors();
+    }
+
+    @Test
+    @Order(12)
+    void aScheduleIsCreatedWithTheApisValidationShownThenListedAndPaused() throws Exception {
+        signInAgain();
+        menu("Schedules");
+        heading("Schedules");
+        table("schedule-workflows").findElement(By.linkText("Schedules of Approval")).click();
+        heading("Schedules of Approval");
+        assertThat(driver.findElement(By.tagName("main")).getText()).contains("No schedules yet.");
+
+        // Refused by the API (day-of-month and day-of-week both set): its message, and the field it points at.
+        WebElement expression = driver.findElement(By.cssSelector("[data-testid=schedule-expression]"));
+        expression.sendKeys("cron(0 9 * * MON *)");
+        WebElement zone = driver.findElement(By.cssSelector("[data-testid=schedule-timezone]"));
+        zone.clear();
+        zone.sendKeys("Europe/Berlin");
+        button("Create schedule").click();
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
+        JsonNode refusal = api("POST", "/api/manage/v1/workflows/" + approvalId + "/schedules", stack.manageToken(),
+                "{\"expression\": \"cron(0 9 * * MON *)\", \"timezone\": \"Europe/Berlin\", \"input\": {}}").json();
+        assertThat(error.findElement(By.className("error-message")).getText()).isEqualTo(message(refusal));
+        assertThat(error.getText()).contains("/expression").contains("HTTP 422");
+        assertThat(expression.getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(zone.getAttribute("aria-invalid")).isNull();
+        shoot("schedule-refused");
+
+        // 09:00 in Berlin on January 1st: valid, and far enough away that it starts no run during the test.
+        expression.clear();
+        expression.sendKeys("cron(0 9 1 1 ? *)");
+        WebElement input = driver.findElement(By.cssSelector("[data-testid=schedule-input]"));
+        input.clear();
+        input.sendKeys("{\"n\": 2}");
+        driver.findElement(By.cssSelector("[data-testid=schedule-description]")).sendKeys("new year");
+        button("Create schedule").click();
+        notice("created");
+        JsonNode listed = api("GET", "/api/manage/v1/workflows/" + approvalId + "/schedules", stack.manageToken(), null)
+                .json().get("schedules");
+        assertThat(listed).hasSize(1);
+        JsonNode schedule = listed.get(0);
+        String id = schedule.get("id").asText();
+        assertThat(schedule.get("input").get("n").asInt()).isEqualTo(2);
+        assertThat(schedule.get("next_fire_times").get(0).asText()).matches("\\d{4}-01-01T09:00:00\\+01:00");
+        wait.until(d -> row("schedules", "cron(0 9 1 1 ? *)", "Europe/Berlin", "active", "new year") != null);
+        assertThat(driver.findElements(By.cssSelector("[aria-invalid]"))).as("the refusal's marks are gone").isEmpty();
+        js("document.querySelector('main h1').scrollIntoView(); return null;");
+        shoot("schedules");
+
+        // Pause it from the list: the row says so, it has no next fire, and the API agrees.
+        driver.findElement(By.cssSelector("[data-testid=pause-" + id + "]")).click();
+        wait.until(d -> row("schedules", "cron(0 9 1 1 ? *)", "paused", "none (paused)") != null);
+        JsonNode paused = api("GET", "/api/manage/v1/workflows/" + approvalId + "/schedules/" + id, stack.manageToken(), null)
+                .json().get("schedule");
+        assertThat(paused.get("status").asText()).isEqualTo("paused");
+        assertThat(paused.get("next_fire_times")).isEmpty();
+        assertThat(driver.findElement(By.cssSelector("[data-testid=resume-" + id + "]")).getText()).isEqualTo("Resume");
+
+        // The menu page lists it under its workflow; its own page shows its facts and input.
+        menu("Schedules");
+        heading("Schedules");
+        wait.until(d -> row("schedules", "Approval", "cron(0 9 1 1 ? *)", "paused") != null);
+        row("schedules", "Approval").findElement(By.linkText("cron(0 9 1 1 ? *)")).click();
+        heading("Schedule " + id);
+        assertThat(fact(driver.findElement(By.tagName("main")), "Time zone")).isEqualTo("Europe/Berlin");
+        assertThat(driver.findElement(By.tagName("main")).getText()).contains("None: the schedule is paused.")
+                .contains("\"n\": 2").contains("It has not fired yet.");
+        button("Resume").click();
+        notice("is active");
+        assertThat(driver.findElements(By.cssSelector("[data-testid=next-fires] li"))).hasSize(5);
+        shoot("schedule");
+
+        // Changed to a time zone the API does not know: refused in its words; then to another time, saved.
+        WebElement editedZone = field("Time zone");
+        editedZone.clear();
+        editedZone.sendKeys("Mars/Olympus");
+        button("Save changes").click();
+        WebElement zoneError = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=api-error]")));
+        assertThat(zoneError.getText()).contains("/timezone").contains("HTTP 422");
+        assertThat(editedZone.getAttribute("aria-invalid")).isEqualTo("true");
+        editedZone.clear();
+        editedZone.sendKeys("Europe/Berlin");
+        WebElement edited = driver.findElement(By.cssSelector("[data-testid=edit-expression]"));
+        edited.clear();
+        edited.sendKeys("cron(30 8 1 1 ? *)");
+        button("Save changes").click();
+        notice("Saved");
+        JsonNode saved = api("GET", "/api/manage/v1/workflows/" + approvalId + "/schedules/" + id, stack.manageToken(), null)
+                .json().get("schedule");
+        assertThat(saved.get("expression").asText()).isEqualTo("cron(30 8 1 1 ? *)");
+        assertThat(fact(driver.findElement(By.tagName("main")), "Expression")).isEqualTo("cron(30 8 1 1 ? *)");
+
+        button("Delete").click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.tagName("dialog")))
+                .findElement(By.cssSelector("[data-testid=confirm]")).click();
+        notice("deleted");
+        heading("Schedules of Approval");
+        assertThat(api("GET", "/api/manage/v1/workflows/" + approvalId + "/schedules/" + id, stack.manageToken(), null)
+                .status()).isEqualTo(404);
+        assertNoScriptOrPolicyErrors();
+    }
+
+    @Test
+    @Order(13)
+    void usageShowsTheMonthsRunsPerDayByStatusAsAChartAndATableOnceARunCompletes() throws Exception {
+        signInAgain();
+        String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        long completedBefore = usageDay(month, today).get("completed").asLong();
+        // A run that completes now: metered by the streams function a moment after it finishes.
+        String workflowId = null;
+        for (JsonNode w : api("GET", "/api/manage/v1/workflows?limit=100", stack.manageToken(), null).json().get("workflows")) {
+            if (w.get("name").asText().equals("Process Customer Order")) {
+                workflowId = w.get("id").asText();
+            }
+        }
+        assertThat(workflowId).isNotNull();
+        Answer started = api("POST", "/api/external/v1/workflows/" + workflowId + "/runs", stack.apiToken(),
+                "{\"input\": " + SAMPLE_INPUT + "}");
+        assertThat(started.status()).as(started.body()).isEqualTo(201);
+        wait.withTimeout(Duration.ofSeconds(60)).until(d -> {
+            try {
+                return usageDay(month, today).get("completed").asLong() > completedBefore;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        menu("Usage");
+        heading("Usage in " + month);
+        // The page and the API read the same counters; a run of an earlier test may still be metered in between,
+        // so the page is read again until it shows what the API says.
+        wait.withTimeout(Duration.ofSeconds(60)).until(d -> {
+            try {
+                JsonNode u = api("GET", "/api/manage/v1/usage?month=" + month, stack.manageToken(), null).json().get("usage");
+                JsonNode day = dayOf(u, today);
+                WebElement tr = row("usage-days", today);
+                boolean same = tr != null
+                        && tr.findElements(By.tagName("td")).stream().map(WebElement::getText).toList().equals(List.of(today,
+                                day.get("runs").asText(), day.get("completed").asText(), day.get("failed").asText(),
+                                day.get("cost_cents").asText()))
+                        && d.findElement(By.cssSelector("[data-testid=usage-runs]")).getText().equals(u.get("runs").asText());
+                if (!same) {
+                    d.navigate().refresh();
+                    heading("Usage in " + month);
+                }
+                return same;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        JsonNode u = api("GET", "/api/manage/v1/usage?month=" + month, stack.manageToken(), null).json().get("usage");
+        JsonNode day = dayOf(u, today);
+        assertThat(day.get("completed").asLong()).as("this test's run, the order run and the signalled run").isGreaterThanOrEqualTo(3);
+        assertThat(day.get("failed").asLong()).as("the cancelled run").isGreaterThanOrEqualTo(1);
+
+        // The chart: one bar group per day of the month, today's split as the API counts it, drawn to scale.
+        WebElement chart = driver.findElement(By.cssSelector("svg[data-testid=usage-chart]"));
+        assertThat(chart.getDomAttribute("aria-hidden")).as("the table is what screen readers read").isEqualTo("true");
+        assertThat(chart.findElements(By.cssSelector("g.day"))).hasSize(u.get("days").size());
+        WebElement bars = chart.findElement(By.cssSelector("g.day[data-day='" + today + "']"));
+        assertThat(bars.getDomAttribute("data-completed")).isEqualTo(day.get("completed").asText());
+        assertThat(bars.getDomAttribute("data-failed")).isEqualTo(day.get("failed").asText());
+        double completedHeight = Double.parseDouble(bars.findElement(By.cssSelector("rect.completed")).getDomAttribute("height"));
+        double failedHeight = Double.parseDouble(bars.findElement(By.cssSelector("rect.failed")).getDomAttribute("height"));
+        assertThat(completedHeight / failedHeight).as("bars to scale")
+                .isCloseTo(day.get("completed").asDouble() / day.get("failed").asDouble(), org.assertj.core.data.Offset.offset(0.01));
+        assertThat(js("return getComputedStyle(document.querySelector('rect.bar.failed')).fill")).isEqualTo("rgb(179, 38, 30)");
+        // The table holds only days with runs or cost; every one of them is in the chart with the same numbers.
+        List<WebElement> rows = driver.findElements(By.cssSelector("table[data-testid=usage-days] tbody tr"));
+        long withRuns = java.util.stream.StreamSupport.stream(u.get("days").spliterator(), false)
+                .filter(x -> x.get("runs").asLong() > 0 || x.get("cost_cents").decimalValue().signum() != 0).count();
+        assertThat(rows).hasSize((int) withRuns);
+        assertThat(driver.findElement(By.tagName("main")).getText()).contains("Monthly run quota").contains("none")
+                .contains("Per run").contains(u.get("prices").get("per_run").asText());
+        assertThat(row("usage-workflows", workflowId)).isNotNull();
+        js("document.getElementById('usage-chart-title').scrollIntoView(); return null;");
+        shoot("usage");
+        assertNoScriptOrPolicyErrors();
+    }
+
+    /** After the sign-out that ends the keyboard test: sign in again with the manage token. */
+    void signInAgain() {
+        driver.get(base + "/app/");
+        if (!driver.findElements(By.id("manage-token")).isEmpty()) {
+            WebElement input = driver.findElement(By.id("manage-token"));
+            input.sendKeys(stack.manageToken());
+            input.sendKeys(Keys.ENTER);
+        }
+        heading("Workflows");
+    }
+
+    JsonNode usageDay(String month, String day) throws IOException, InterruptedException {
+        return dayOf(api("GET", "/api/manage/v1/usage?month=" + month, stack.manageToken(), null).json().get("usage"), day);
+    }
+
+    static JsonNode dayOf(JsonNode usage, String day) {
+        for (JsonNode d : usage.get("days")) {
+            if (d.get("day").asText().equals(day)) {
+                return d;
+            }
+        }
+        throw new AssertionError("no day " + day + " in " + usage);
     }
 
     // ---- helpers

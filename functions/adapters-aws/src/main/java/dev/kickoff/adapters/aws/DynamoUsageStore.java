@@ -1,6 +1,7 @@
 package dev.kickoff.adapters.aws;
 
 import dev.kickoff.core.port.UsageStore;
+import dev.kickoff.core.run.RunStatus;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -32,7 +33,8 @@ import java.util.concurrent.Future;
  *   <li>the marker: {@code RUN#<run>} / {@code METER} (next to the run, small): {@code finishes}, {@code metered_at},
  *       {@code cost_cents}, the run's cost so far;</li>
  *   <li>the counters: {@code USAGE#<org>#<yyyy-mm>#<shard>} / {@code D#<dd>#WF#<workflow, 16 digits>} with
- *       {@code runs, step_executions, step_ms, outbound_requests, cost_cents} (the quota adds up their {@code runs});
+ *       {@code runs, step_executions, step_ms, outbound_requests, cost_cents} and the runs split by how they
+ *       finished, {@code runs_completed, runs_failed} (for the usage chart); the quota adds up their {@code runs};
  *       the shard is the run ID mod {@link #SHARDS}, so an organization's finishes spread over 64 partitions.</li>
  * </ul>
  * A finish is one {@code TransactWriteItems}: the marker's update, conditional on the finishes it had, and {@code ADD}s
@@ -93,15 +95,20 @@ public final class DynamoUsageStore implements UsageStore {
                 .expressionAttributeNames(Attrs.names(markerUpdate, markerCondition))
                 .expressionAttributeValues(markerValues).build()).build());
 
+        // The run is counted under its status once, with the run itself: a retried run that failed first stays failed.
         String counterUpdate = "SET #type = :ctype, #workflow_id = :wf ADD #runs :runs, #step_executions :steps,"
-                + " #step_ms :ms, #outbound_requests :out, #cost_cents :cost";
+                + " #step_ms :ms, #outbound_requests :out, #cost_cents :cost, #runs_completed :done,"
+                + " #runs_failed :failed";
+        boolean done = m.countsRun() && m.status() == RunStatus.COMPLETED;
+        boolean failed = m.countsRun() && m.status() == RunStatus.FAILED;
         items.add(TransactWriteItem.builder().update(Update.builder().tableName(table.name())
                 .key(DynamoTable.key(counters, counterSk(day.getDayOfMonth(), m.workflowId())))
                 .updateExpression(counterUpdate).expressionAttributeNames(Attrs.names(counterUpdate))
                 .expressionAttributeValues(Map.of(":ctype", Attrs.s("usage_counter"), ":wf", Attrs.n(m.workflowId()),
                         ":runs", Attrs.n(m.countsRun() ? 1 : 0), ":steps", Attrs.n(m.usage().steps()),
                         ":ms", Attrs.n(m.usage().stepMs()), ":out", Attrs.n(m.usage().outboundRequests()),
-                        ":cost", Attrs.decimal(m.cost()))).build()).build());
+                        ":cost", Attrs.decimal(m.cost()), ":done", Attrs.n(done ? 1 : 0),
+                        ":failed", Attrs.n(failed ? 1 : 0))).build()).build());
         try {
             table.client().transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items)
                     .clientRequestToken("m-" + m.runId() + "-" + m.finish() + "-" + m.previous()).build());
@@ -133,21 +140,27 @@ public final class DynamoUsageStore implements UsageStore {
     }
 
     @Override
-    public List<Counter> read(long orgId, YearMonth month, Integer day) {
+    public Counters report(long orgId, YearMonth month, Integer day) {
         String prefix = day == null ? "D#" : String.format("D#%02d#", day);
         Map<Long, Counter> merged = new TreeMap<>();
+        Map<Integer, DayCounter> days = new TreeMap<>();
         for (List<Map<String, AttributeValue>> shard : perShard(s -> query(counterPk(orgId, month, s), prefix))) {
             for (Map<String, AttributeValue> item : shard) {
                 long wf = Attrs.num(item, "workflow_id");
+                BigDecimal cost = Optional.ofNullable(Attrs.decimalOrNull(item, "cost_cents")).orElse(BigDecimal.ZERO);
                 Counter c = new Counter(wf, Attrs.num(item, "runs"), Attrs.num(item, "step_executions"),
-                        Attrs.num(item, "step_ms"), Attrs.num(item, "outbound_requests"),
-                        Optional.ofNullable(Attrs.decimalOrNull(item, "cost_cents")).orElse(BigDecimal.ZERO));
+                        Attrs.num(item, "step_ms"), Attrs.num(item, "outbound_requests"), cost);
                 merged.merge(wf, c, (a, b) -> new Counter(wf, a.runs() + b.runs(),
                         a.stepExecutions() + b.stepExecutions(), a.stepMs() + b.stepMs(),
                         a.outboundRequests() + b.outboundRequests(), a.costCents().add(b.costCents())));
+                // The sort key is D#<dd>#WF#…: the day is in it. Counters from before the status split have neither.
+                int d = Integer.parseInt(Attrs.str(item, "sk").substring(2, 4));
+                days.merge(d, new DayCounter(d, c.runs(), Attrs.num(item, "runs_completed"),
+                        Attrs.num(item, "runs_failed"), cost), (a, b) -> new DayCounter(d, a.runs() + b.runs(),
+                        a.completed() + b.completed(), a.failed() + b.failed(), a.costCents().add(b.costCents())));
             }
         }
-        return new ArrayList<>(merged.values());
+        return new Counters(new ArrayList<>(merged.values()), new ArrayList<>(days.values()));
     }
 
     private List<Map<String, AttributeValue>> query(String pk, String prefix) {

@@ -1,6 +1,7 @@
 package dev.kickoff.adapters.aws;
 
 import dev.kickoff.core.port.UsageStore;
+import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.RunUsage;
 import dev.kickoff.emulators.testing.TestAws;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +31,7 @@ class DynamoUsageStoreTest {
 
     static UsageStore.Meter first(long run, long org, long workflow, Instant at) {
         return new UsageStore.Meter(run, org, workflow, 1, 0, at, new RunUsage(1, 10, 0, null, Map.of()),
-                new BigDecimal("0.055"), new BigDecimal("0.055"), true);
+                new BigDecimal("0.055"), new BigDecimal("0.055"), true, RunStatus.COMPLETED);
     }
 
     @Test
@@ -50,7 +51,8 @@ class DynamoUsageStoreTest {
         usage.meter(first(base + 1, org, 7, day1));
         // A second finish (a retry from the failed step) adds its steps, not the run.
         assertThat(usage.meter(new UsageStore.Meter(base + 2, org, 7, 2, 1, day2,
-                new RunUsage(1, 10, 0, null, Map.of()), new BigDecimal("0.01"), new BigDecimal("0.065"), false)))
+                new RunUsage(1, 10, 0, null, Map.of()), new BigDecimal("0.01"), new BigDecimal("0.065"), false,
+                RunStatus.COMPLETED)))
                 .isTrue();
         // Another month does not count in December.
         assertThat(usage.meter(first(base + 4, org, 7, Instant.parse("2026-11-30T23:59:59Z")))).isTrue();

@@ -1,5 +1,6 @@
 package dev.kickoff.core.port;
 
+import dev.kickoff.core.run.RunStatus;
 import dev.kickoff.core.run.RunUsage;
 
 import java.math.BigDecimal;
@@ -34,9 +35,11 @@ public interface UsageStore {
      * @param cost            what this finish adds to the cost
      * @param totalCost       the run's cost with it
      * @param countsRun       true when this finish counts the run itself (its first metered finish)
+     * @param status          how it finished ({@code completed} or {@code failed}): the run is counted under it
+     *                        when {@code countsRun}, so a day's runs split by status once, like its run count
      */
     record Meter(long runId, long orgId, long workflowId, int finish, int previous, Instant finishedAt, RunUsage usage,
-                 BigDecimal cost, BigDecimal totalCost, boolean countsRun) {
+                 BigDecimal cost, BigDecimal totalCost, boolean countsRun, RunStatus status) {
     }
 
     /**
@@ -53,7 +56,24 @@ public interface UsageStore {
                    BigDecimal costCents) {
     }
 
-    List<Counter> read(long orgId, YearMonth month, Integer day);
+    /**
+     * One day's counters over every workflow: the runs counted that day, those of them that finished {@code completed}
+     * and {@code failed} (counters written before the split was metered count in {@code runs} only), and the cost.
+     */
+    record DayCounter(int day, long runs, long completed, long failed, BigDecimal costCents) {
+    }
+
+    /** A month's or a day's counters, per workflow and per day (only days with counters), from one read. */
+    record Counters(List<Counter> byWorkflow, List<DayCounter> byDay) {
+    }
+
+    /** The counters over a month or a day (null: the whole month), merged over the shards. */
+    Counters report(long orgId, YearMonth month, Integer day);
+
+    /** The per-workflow part of {@link #report}. */
+    default List<Counter> read(long orgId, YearMonth month, Integer day) {
+        return report(orgId, month, day).byWorkflow();
+    }
 
     /** The runs metered in a month, merged over the shards (what the monthly run quota is held to). */
     long monthRuns(long orgId, YearMonth month);

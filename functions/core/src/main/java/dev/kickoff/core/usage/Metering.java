@@ -53,7 +53,7 @@ public final class Metering {
             BigDecimal cost = billing.prices(run.orgId()).price(delta, countsRun);
             BigDecimal total = PriceList.plain(prior == null ? cost : prior.costCents().add(cost));
             if (usage.meter(new UsageStore.Meter(run.id(), run.orgId(), run.workflowId(), finish,
-                    prior == null ? 0 : prior.finishes(), finishedAt, delta, cost, total, countsRun))) {
+                    prior == null ? 0 : prior.finishes(), finishedAt, delta, cost, total, countsRun, run.status()))) {
                 usage.priceRun(run.id(), finish, total);
                 return new Result(true, finish, total);
             }

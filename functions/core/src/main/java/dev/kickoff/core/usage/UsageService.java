@@ -14,15 +14,17 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The management API's usage report: an organization's metered runs, step executions, step time, outbound requests
  * and cost for a month ({@code ?month=2026-12}, the current one by default) or a day ({@code ?day=2026-12-24}), in
- * total and per workflow. Months and days are UTC; a run counts in the day it finished (a retry's second finish in
- * the day of that finish). Read from the sharded counters (eventually consistent: a run that finished a moment ago may
- * take a moment to count).
+ * total and per workflow, and for a month per day too (runs by how they finished, for the dashboard's chart). Months
+ * and days are UTC; a run counts in the day it finished (a retry's second finish in the day of that finish). Read
+ * from the sharded counters (eventually consistent: a run that finished a moment ago may take a moment to count).
  */
 public final class UsageService {
     private static final Pattern MONTH = Pattern.compile("\\d{4}-\\d{2}");
@@ -64,7 +66,8 @@ public final class UsageService {
             throw new KickoffException(Reason.INVALID_REQUEST, day != null
                     ? "day must be a date, yyyy-mm-dd (e.g. 2026-12-24)" : "month must be yyyy-mm (e.g. 2026-12)");
         }
-        List<UsageStore.Counter> counters = usage.read(orgId, ym, date == null ? null : date.getDayOfMonth());
+        UsageStore.Counters read = usage.report(orgId, ym, date == null ? null : date.getDayOfMonth());
+        List<UsageStore.Counter> counters = read.byWorkflow();
         ObjectNode body = Json.object();
         body.put("month", ym.toString());
         if (date != null) {
@@ -99,6 +102,7 @@ public final class UsageService {
             w.put("cost_cents", PriceList.plain(c.costCents()));
         });
         if (date == null) {
+            days(body.putArray("days"), ym, read.byDay());
             Long quota = billing.monthlyRunQuota(orgId);
             if (quota == null) {
                 body.putNull("monthly_run_quota");
@@ -110,5 +114,20 @@ public final class UsageService {
         ObjectNode out = Json.object();
         out.set("usage", body);
         return out;
+    }
+
+    /** Every day of the month, oldest first, zeros where nothing was metered: what the dashboard's chart draws. */
+    private static void days(ArrayNode out, YearMonth month, List<UsageStore.DayCounter> counted) {
+        Map<Integer, UsageStore.DayCounter> byDay = new HashMap<>();
+        counted.forEach(d -> byDay.put(d.day(), d));
+        for (int d = 1; d <= month.lengthOfMonth(); d++) {
+            UsageStore.DayCounter c = byDay.get(d);
+            ObjectNode day = out.addObject();
+            day.put("day", month.atDay(d).toString());
+            day.put("runs", c == null ? 0 : c.runs());
+            day.put("completed", c == null ? 0 : c.completed());
+            day.put("failed", c == null ? 0 : c.failed());
+            day.put("cost_cents", PriceList.plain(c == null ? BigDecimal.ZERO : c.costCents()));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.kickoff.core.testing;
 
 import dev.kickoff.core.port.UsageStore;
+import dev.kickoff.core.run.RunStatus;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -48,19 +49,26 @@ public final class InMemoryUsageStore implements UsageStore {
     }
 
     @Override
-    public synchronized List<Counter> read(long orgId, YearMonth month, Integer day) {
+    public synchronized Counters report(long orgId, YearMonth month, Integer day) {
         Map<Long, Counter> by = new java.util.TreeMap<>();
+        Map<Integer, DayCounter> days = new java.util.TreeMap<>();
         for (Meter m : applied) {
             LocalDate d = LocalDate.ofInstant(m.finishedAt(), ZoneOffset.UTC);
             if (m.orgId() != orgId || !YearMonth.from(d).equals(month) || (day != null && d.getDayOfMonth() != day)) {
                 continue;
             }
+            long run = m.countsRun() ? 1 : 0;
             Counter c = by.getOrDefault(m.workflowId(), new Counter(m.workflowId(), 0, 0, 0, 0, BigDecimal.ZERO));
-            by.put(m.workflowId(), new Counter(m.workflowId(), c.runs() + (m.countsRun() ? 1 : 0),
+            by.put(m.workflowId(), new Counter(m.workflowId(), c.runs() + run,
                     c.stepExecutions() + m.usage().steps(), c.stepMs() + m.usage().stepMs(),
                     c.outboundRequests() + m.usage().outboundRequests(), c.costCents().add(m.cost())));
+            int dd = d.getDayOfMonth();
+            DayCounter t = days.getOrDefault(dd, new DayCounter(dd, 0, 0, 0, BigDecimal.ZERO));
+            days.put(dd, new DayCounter(dd, t.runs() + run,
+                    t.completed() + (m.status() == RunStatus.COMPLETED ? run : 0),
+                    t.failed() + (m.status() == RunStatus.FAILED ? run : 0), t.costCents().add(m.cost())));
         }
-        return new ArrayList<>(by.values());
+        return new Counters(new ArrayList<>(by.values()), new ArrayList<>(days.values()));
     }
 
     @Override

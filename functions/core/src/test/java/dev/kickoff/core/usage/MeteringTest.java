@@ -157,4 +157,29 @@ class MeteringTest {
         clock.advance(Duration.ofDays(8));  // January: a new month
         quota.check(7);
     }
+
+    @Test
+    void aMonthsReportHasEveryDayWithItsRunsByStatusAndADaysReportHasNoDays() {
+        metering.meter(run(20, RunStatus.COMPLETED, 0, Instant.parse("2026-12-01T10:00:00Z"), List.of()));
+        metering.meter(run(21, RunStatus.FAILED, 0, Instant.parse("2026-12-01T11:00:00Z"), List.of()));
+        Run failed = run(22, RunStatus.FAILED, 0, Instant.parse("2026-12-24T10:00:00Z"), List.of());
+        metering.meter(failed);
+        // Retried and completed the next day: the run stays counted once, as failed, on the 24th.
+        metering.meter(run(22, RunStatus.COMPLETED, 1, Instant.parse("2026-12-25T10:00:00Z"), List.of(
+                step("a", "transform", "completed", Instant.parse("2026-12-25T09:59:59Z"), 0, 1))));
+        UsageService service = new UsageService(usage, billing, clock);
+
+        var days = service.report(7, "2026-12", null).get("usage").get("days");
+        assertThat(days).hasSize(31);
+        assertThat(days.get(0).toString())
+                .isEqualTo("{\"day\":\"2026-12-01\",\"runs\":2,\"completed\":1,\"failed\":1,\"cost_cents\":0.1}");
+        assertThat(days.get(1).toString())
+                .isEqualTo("{\"day\":\"2026-12-02\",\"runs\":0,\"completed\":0,\"failed\":0,\"cost_cents\":0}");
+        assertThat(days.get(23).get("failed").asLong()).isEqualTo(1);
+        assertThat(days.get(24).get("runs").asLong()).isZero();
+        assertThat(days.get(24).get("cost_cents").decimalValue()).isEqualByComparingTo("0.005");
+        assertThat(days.get(30).get("day").asText()).isEqualTo("2026-12-31");
+        assertThat(service.report(7, "2027-02", null).get("usage").get("days")).hasSize(28);
+        assertThat(service.report(7, null, "2026-12-01").get("usage").has("days")).isFalse();
+    }
 }
