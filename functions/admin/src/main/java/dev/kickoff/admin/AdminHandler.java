@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.usage.PriceList;
 import dev.kickoff.bootstrap.CompositionRoot;
-import dev.kickoff.bootstrap.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,7 @@ public class AdminHandler implements RequestHandler<Map<String, Object>, Map<Str
     }
 
     public AdminHandler(Map<String, String> environment) {
-        this.runtime = new CompositionRoot(Settings.fromEnvironment(environment));
+        this.runtime = CompositionRoot.fromEnvironment(environment);
     }
 
     @Override

@@ -5,8 +5,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.kickoff.bootstrap.LogContext;
 import dev.kickoff.bootstrap.PowertoolsRunObserver;
-import dev.kickoff.bootstrap.Settings;
 import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.MicronautFunction;
 import dev.kickoff.api.http.ErrorShapes;
 import dev.kickoff.api.http.HeaderCheck;
 import dev.kickoff.core.error.KickoffException;
@@ -76,9 +76,7 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
 
     /** The composition root is built here, once per instance (during init, so SnapStart captures it). */
     static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
-        return new LambdaApplicationContextBuilder()
-                .properties(Map.of(FUNCTION_PROPERTY, "api"))
-                .singletons(new CompositionRoot(Settings.fromEnvironment(environment)));
+        return MicronautFunction.contextBuilder(environment).properties(Map.of(FUNCTION_PROPERTY, "api"));
     }
 
     /**

@@ -72,6 +72,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.UUID;
@@ -115,6 +116,11 @@ public final class CompositionRoot {
      * owners add a per-claim random part (see the worker).
      */
     private final String instanceId = UUID.randomUUID().toString();
+
+    /** What every function's constructor for the local stack and the tests builds: its environment over the process's. */
+    public static CompositionRoot fromEnvironment(Map<String, String> environment) {
+        return new CompositionRoot(Settings.fromEnvironment(environment));
+    }
 
     public CompositionRoot(Settings settings) {
         this(settings, Clock.systemUTC(), stepTypes(), new PowertoolsRunObserver(), AwsClients.dynamoDb());

@@ -8,7 +8,7 @@ import java.time.Clock;
 
 /** The delivery function's beans, built from the composition root that {@link DeliveryHandler} registers. */
 @Factory
-public class DeliveryBeans {
+class DeliveryBeans {
     @Singleton
     DeliveryMessageProcessor processor(CompositionRoot root) {
         return new DeliveryMessageProcessor(root.deliveries());

@@ -1,14 +1,9 @@
 package dev.kickoff.delivery;
 
-import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.MicronautFunction;
 import dev.kickoff.bootstrap.PowertoolsRunObserver;
-import dev.kickoff.bootstrap.Settings;
-import io.micronaut.context.ApplicationContextBuilder;
-import io.micronaut.function.aws.LambdaApplicationContextBuilder;
-import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 import dev.kickoff.lambda.Invocations;
 
@@ -22,7 +17,7 @@ import java.util.Map;
  * thread with the invocation's logging context) around {@link DeliveryMessageProcessor}. Reports partial batch
  * failures.
  */
-public class DeliveryHandler extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
+public class DeliveryHandler extends MicronautFunction<SQSEvent, SQSBatchResponse> {
     /** Deliveries have their own request deadline (10 s each); the invocation's keeps back at most this. */
     static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
 
@@ -38,22 +33,11 @@ public class DeliveryHandler extends MicronautRequestHandler<SQSEvent, SQSBatchR
 
     /** Used by the local stack and the tests: the function's template environment over the process's. */
     public DeliveryHandler(Map<String, String> environment) {
-        super(contextBuilder(environment));
-    }
-
-    @Override
-    protected ApplicationContextBuilder newApplicationContextBuilder() {
-        return contextBuilder(Map.of());
-    }
-
-    static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
-        return new LambdaApplicationContextBuilder()
-                .singletons(new CompositionRoot(Settings.fromEnvironment(environment)));
+        super(environment);
     }
 
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
-        Context context = getApplicationContext().findBean(Context.class).orElse(null);
-        return Invocations.sqs(context, clock, DEADLINE_MARGIN, PowertoolsRunObserver::flush, event, processor);
+        return Invocations.sqs(lambdaContext(), clock, DEADLINE_MARGIN, PowertoolsRunObserver::flush, event, processor);
     }
 }

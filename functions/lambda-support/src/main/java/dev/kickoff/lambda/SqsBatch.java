@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,6 +33,16 @@ public final class SqsBatch {
     }
 
     private SqsBatch() {
+    }
+
+    /** Which delivery of its message this is (SQS's ApproximateReceiveCount; 1 when the event does not say). */
+    public static int receiveCount(SQSEvent.SQSMessage message) {
+        Map<String, String> attributes = message.getAttributes();
+        try {
+            return attributes == null ? 1 : Integer.parseInt(attributes.getOrDefault("ApproximateReceiveCount", "1"));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     public static SQSBatchResponse process(SQSEvent event, Instant deadline, MessageProcessor processor) {

@@ -7,12 +7,12 @@ import dev.kickoff.bootstrap.PowertoolsRunObserver;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.port.Redelivery;
 import dev.kickoff.core.schedule.ScheduleFirer;
+import dev.kickoff.lambda.SqsBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * One fire message ({@code {"org_id", "workflow_id", "schedule_id", "fire_time"}}): handed to the core's
@@ -21,13 +21,13 @@ import java.util.Map;
  * is early (until its time) or a transient failure stopped it (with backoff; after the queue's last receive it is
  * dead-lettered, and the sweep sends the fire again while the schedule still waits for it).
  */
-public final class ScheduleFireProcessor implements dev.kickoff.lambda.SqsBatch.MessageProcessor {
+final class ScheduleFireProcessor implements SqsBatch.MessageProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleFireProcessor.class);
 
     private final ScheduleFirer firer;
     private final Redelivery redelivery;
 
-    public ScheduleFireProcessor(ScheduleFirer firer, Redelivery redelivery) {
+    ScheduleFireProcessor(ScheduleFirer firer, Redelivery redelivery) {
         this.firer = firer;
         this.redelivery = redelivery;
     }
@@ -70,7 +70,7 @@ public final class ScheduleFireProcessor implements dev.kickoff.lambda.SqsBatch.
                 }
             };
         } catch (RuntimeException e) {
-            int receives = receiveCount(message);
+            int receives = SqsBatch.receiveCount(message);
             LOG.warn("schedule {} fire at {} failed on delivery {}; it will be retried: {}", fire.scheduleId(),
                     fire.fireTime(), receives, e.toString());
             redelivery.after(message.getReceiptHandle(), Duration.ofSeconds(Math.min(300, 2L << Math.min(receives, 7))));
@@ -88,14 +88,5 @@ public final class ScheduleFireProcessor implements dev.kickoff.lambda.SqsBatch.
             case "missed" -> "ScheduleFiresMissed";
             default -> "ScheduleFiresDropped";  // a duplicate, or a schedule edited or deleted since
         };
-    }
-
-    private static int receiveCount(SQSEvent.SQSMessage message) {
-        Map<String, String> attributes = message.getAttributes();
-        try {
-            return attributes == null ? 1 : Integer.parseInt(attributes.getOrDefault("ApproximateReceiveCount", "1"));
-        } catch (NumberFormatException e) {
-            return 1;
-        }
     }
 }

@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.kickoff.bootstrap.CompositionRoot;
 import dev.kickoff.bootstrap.PowertoolsRunObserver;
-import dev.kickoff.bootstrap.Settings;
 import dev.kickoff.lambda.Invocations;
 
 import java.time.Clock;
@@ -33,7 +32,7 @@ public class SchedulerHandler implements RequestHandler<SQSEvent, SQSBatchRespon
 
     /** Used by the local stack and the tests: the function's template environment over the process's. */
     public SchedulerHandler(Map<String, String> environment) {
-        this(new CompositionRoot(Settings.fromEnvironment(environment)));
+        this(CompositionRoot.fromEnvironment(environment));
     }
 
     /** Built from the composition root once per instance (the tests pass one with their own clock). */

@@ -6,7 +6,7 @@ import jakarta.inject.Singleton;
 
 /** The streams function's bean, built from the composition root that {@link StreamsHandler} registers. */
 @Factory
-public class StreamsBeans {
+class StreamsBeans {
     @Singleton
     StreamRecordProcessor processor(CompositionRoot root) {
         return new StreamRecordProcessor(root.fanout(), root.settings().publicUrl(), root.metering());

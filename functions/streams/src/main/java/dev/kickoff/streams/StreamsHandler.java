@@ -1,14 +1,9 @@
 package dev.kickoff.streams;
 
-import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.MicronautFunction;
 import dev.kickoff.bootstrap.PowertoolsRunObserver;
-import dev.kickoff.bootstrap.Settings;
-import io.micronaut.context.ApplicationContextBuilder;
-import io.micronaut.function.aws.LambdaApplicationContextBuilder;
-import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 import dev.kickoff.lambda.Invocations;
 
@@ -19,7 +14,7 @@ import java.util.Map;
  * table's stream behind a filter that lets through only run and case transitions: the shared skeleton
  * ({@link Invocations#streams}) around {@link StreamRecordProcessor}. Reports batch item failures by sequence number.
  */
-public class StreamsHandler extends MicronautRequestHandler<DynamodbEvent, StreamsEventResponse> {
+public class StreamsHandler extends MicronautFunction<DynamodbEvent, StreamsEventResponse> {
     @Inject
     StreamRecordProcessor processor;
 
@@ -30,22 +25,11 @@ public class StreamsHandler extends MicronautRequestHandler<DynamodbEvent, Strea
 
     /** Used by the local stack and the tests: the function's template environment over the process's. */
     public StreamsHandler(Map<String, String> environment) {
-        super(contextBuilder(environment));
-    }
-
-    @Override
-    protected ApplicationContextBuilder newApplicationContextBuilder() {
-        return contextBuilder(Map.of());
-    }
-
-    static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
-        return new LambdaApplicationContextBuilder()
-                .singletons(new CompositionRoot(Settings.fromEnvironment(environment)));
+        super(environment);
     }
 
     @Override
     public StreamsEventResponse execute(DynamodbEvent event) {
-        Context context = getApplicationContext().findBean(Context.class).orElse(null);
-        return Invocations.streams(context, PowertoolsRunObserver::flush, event, processor);
+        return Invocations.streams(lambdaContext(), PowertoolsRunObserver::flush, event, processor);
     }
 }

@@ -46,7 +46,7 @@ public class SweeperHandler implements RequestHandler<ScheduledEvent, Map<String
 
     /** Used by the local stack and the tests: the function's template environment over the process's. */
     public SweeperHandler(Map<String, String> environment) {
-        this(new CompositionRoot(Settings.fromEnvironment(environment)));
+        this(CompositionRoot.fromEnvironment(environment));
     }
 
     /** Built from the composition root once per instance; it keeps only what a sweep uses. */

@@ -63,7 +63,7 @@ final class RunMessageProcessor implements SqsBatch.MessageProcessor {
             return true;
         }
         LogContext.put(LogContext.RUN_ID, runId);
-        int receiveCount = receiveCount(message);
+        int receiveCount = SqsBatch.receiveCount(message);
         boolean lastAttempt = receiveCount >= timings.maxReceiveCount();
         try {
             // A lease owner per delivery, drawn now: with SnapStart every restored instance shares whatever was
@@ -160,15 +160,6 @@ final class RunMessageProcessor implements SqsBatch.MessageProcessor {
             return sent == null ? null : Duration.between(Instant.ofEpochMilli(Long.parseLong(sent)), clock.instant());
         } catch (NumberFormatException e) {
             return null;
-        }
-    }
-
-    private static int receiveCount(SQSEvent.SQSMessage message) {
-        Map<String, String> attributes = message.getAttributes();
-        try {
-            return attributes == null ? 1 : Integer.parseInt(attributes.getOrDefault("ApproximateReceiveCount", "1"));
-        } catch (NumberFormatException e) {
-            return 1;
         }
     }
 

@@ -1,15 +1,10 @@
 package dev.kickoff.worker;
 
-import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.kickoff.bootstrap.CompositionRoot;
+import dev.kickoff.bootstrap.MicronautFunction;
 import dev.kickoff.bootstrap.PowertoolsRunObserver;
-import dev.kickoff.bootstrap.Settings;
 import dev.kickoff.lambda.Invocations;
-import io.micronaut.context.ApplicationContextBuilder;
-import io.micronaut.function.aws.LambdaApplicationContextBuilder;
-import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 
 import java.util.Map;
@@ -20,7 +15,7 @@ import java.util.Map;
  * batch failures: a message stays on the queue only if its run still needs it. No step is started in the last part
  * of the invocation (a quarter of the time left, at most {@code RunTimings.workerDeadlineMargin}, 5 s of 30 s).
  */
-public class RunWorkerHandler extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
+public class RunWorkerHandler extends MicronautFunction<SQSEvent, SQSBatchResponse> {
     @Inject
     RunMessageProcessor processor;
     @Inject
@@ -33,24 +28,12 @@ public class RunWorkerHandler extends MicronautRequestHandler<SQSEvent, SQSBatch
 
     /** Used by the local stack and the tests: the function's template environment over the process's. */
     public RunWorkerHandler(Map<String, String> environment) {
-        super(contextBuilder(environment));
-    }
-
-    @Override
-    protected ApplicationContextBuilder newApplicationContextBuilder() {
-        return contextBuilder(Map.of());
-    }
-
-    /** The composition root is built here, once per instance (during init, so SnapStart captures it). */
-    static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
-        return new LambdaApplicationContextBuilder()
-                .singletons(new CompositionRoot(Settings.fromEnvironment(environment)));
+        super(environment);
     }
 
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
-        Context context = getApplicationContext().findBean(Context.class).orElse(null);
-        return Invocations.sqs(context, frame.clock(), frame.deadlineMargin(), PowertoolsRunObserver::flush, event,
-                processor);
+        return Invocations.sqs(lambdaContext(), frame.clock(), frame.deadlineMargin(), PowertoolsRunObserver::flush,
+                event, processor);
     }
 }

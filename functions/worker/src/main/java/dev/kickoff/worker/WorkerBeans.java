@@ -12,7 +12,7 @@ import java.time.Duration;
  * it uses (the message processor and its invocation frame), never the root itself.
  */
 @Factory
-public class WorkerBeans {
+class WorkerBeans {
     /** What the handler's skeleton needs: the clock its deadline is read on, and the margin it keeps back. */
     public record Frame(Clock clock, Duration deadlineMargin) {
     }

@@ -152,6 +152,9 @@ class RunWorkerHandlerTest {
                                               "config": {"mapping": {"one": "{{steps.one.output.calls}}"}}}]}""");
         Run run = trigger(wf, "{}");
         SQSEvent.SQSMessage delivery = message(run.id(), 1);
+        // Built before the first delivery: building one takes a while on a loaded machine, and the early redelivery
+        // must reach its worker while the dead one's lease (1 s) still runs.
+        RunWorkerHandler redelivered = newWorker();
 
         assertThatThrownBy(() -> invoke(newWorker(), event(delivery))).isInstanceOf(TestSteps.WorkerDied.class);
         Run stuck = read(run.id());
@@ -160,7 +163,7 @@ class RunWorkerHandlerTest {
 
         // Redelivered while the dead worker's lease is still live: kept, not run.
         SQSEvent.SQSMessage early = message(run.id(), 2);
-        assertThat(failed(invoke(newWorker(), event(early)))).containsExactly(early.getMessageId());
+        assertThat(failed(invoke(redelivered, event(early)))).containsExactly(early.getMessageId());
 
         Thread.sleep(1_200);  // the lease (1 s in this test) runs out
         assertThat(failed(invoke(newWorker(), event(message(run.id(), 3))))).isEmpty();

@@ -133,7 +133,9 @@ class DashboardBrowserTest {
                 "--user-data-dir=" + userDataDir, "--window-size=" + LAPTOP.width + "," + LAPTOP.height);
         options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         driver = new ChromeDriver(service, options);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        // Polled every 100 ms, not the default 500 ms: the walk has dozens of waits, each for something that is
+        // usually there within a moment.
+        wait = new WebDriverWait(driver, Duration.ofSeconds(30), Duration.ofMillis(100));
         wait.ignoring(StaleElementReferenceException.class);  // lists re-render after each change
     }
 

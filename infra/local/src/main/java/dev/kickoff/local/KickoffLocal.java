@@ -22,7 +22,6 @@ import dev.kickoff.emulators.SqsEventSource;
 import dev.kickoff.emulators.StackResources;
 import dev.kickoff.adapters.outbound.KeyFileSecretBox;
 import dev.kickoff.bootstrap.CompositionRoot;
-import dev.kickoff.bootstrap.Settings;
 import dev.kickoff.adapters.aws.SqsRunQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -175,7 +174,7 @@ public final class KickoffLocal implements AutoCloseable {
 
             Map<String, String> environment = new HashMap<>(apiSpec.environment());
             environment.putAll(localEnvironment);
-            CompositionRoot runtime = new CompositionRoot(Settings.fromEnvironment(environment));
+            CompositionRoot runtime = CompositionRoot.fromEnvironment(environment);
             LocalCredentials existing = LocalCredentials.load(options.dataDir(), runtime);
             firstStart = existing == null;
             credentials = firstStart ? LocalCredentials.create(options.dataDir(), runtime) : existing;

@@ -154,8 +154,9 @@ class SafeHttpSenderTest {
     void tlsGoesToTheCheckedAddressWithTheOriginalNameForSniAndCertificateChecks() {
         AtomicInteger calls = new AtomicInteger();
         int port = https.getAddress().getPort();
+        // 15 s: a TLS handshake on loopback took over 5 s at a load of 19 (the suite builds two modules at a time).
         SafeHttpSender sender = new SafeHttpSender(true, resolving(Map.of("hooks.test", "127.0.0.1",
-                "other.test", "127.0.0.1"), calls), trustingTestCa, Duration.ofSeconds(5));
+                "other.test", "127.0.0.1"), calls), trustingTestCa, Duration.ofSeconds(15));
 
         WebhookSender.Response ok = send(sender, "https://hooks.test:" + port + "/in");
         assertThat(ok.error()).isNull();

@@ -336,13 +336,7 @@ public final class RunService {
         if (schema == null) {
             return input;
         }
-        PreparedInput prepared;
-        try {
-            prepared = JsonSchemas.compile(schema).prepare(input);
-        } catch (JsonSchemas.InvalidSchemaException e) {
-            throw new KickoffException(Reason.INVALID_DEFINITION, "the workflow's inputSchema cannot be applied ("
-                    + e.getMessage() + "); fix the workflow definition");
-        }
+        PreparedInput prepared = JsonSchemas.prepareInput(schema, input);
         if (!prepared.valid()) {
             throw new InputValidationException(prepared.findings(), prepared.value());
         }

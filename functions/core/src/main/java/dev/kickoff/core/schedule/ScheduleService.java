@@ -306,13 +306,7 @@ public final class ScheduleService {
         if (schema == null) {
             return;
         }
-        PreparedInput prepared;
-        try {
-            prepared = JsonSchemas.compile(schema).prepare(input);
-        } catch (JsonSchemas.InvalidSchemaException e) {
-            throw new KickoffException(Reason.INVALID_DEFINITION, "the workflow's inputSchema cannot be applied ("
-                    + e.getMessage() + "); fix the workflow definition");
-        }
+        PreparedInput prepared = JsonSchemas.prepareInput(schema, input);
         if (!prepared.valid()) {
             List<FieldError> errors = new ArrayList<>();
             for (SchemaFinding f : prepared.findings()) {

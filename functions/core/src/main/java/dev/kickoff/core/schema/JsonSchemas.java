@@ -8,6 +8,8 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import dev.kickoff.core.error.FieldError;
+import dev.kickoff.core.error.KickoffException;
+import dev.kickoff.core.error.Reason;
 import dev.kickoff.core.json.Json;
 import dev.kickoff.core.template.Templates;
 import dev.kickoff.core.workflow.WorkflowDefinitions;
@@ -52,6 +54,19 @@ public final class JsonSchemas {
     };
 
     private JsonSchemas() {
+    }
+
+    /**
+     * A request's input prepared against the inputSchema of the workflow version it is for (runs and schedules
+     * check it the same way): a schema that cannot be applied is the definition's fault, not the input's.
+     */
+    public static PreparedInput prepareInput(JsonNode inputSchema, JsonNode input) {
+        try {
+            return compile(inputSchema).prepare(input);
+        } catch (InvalidSchemaException e) {
+            throw new KickoffException(Reason.INVALID_DEFINITION, "the workflow's inputSchema cannot be applied ("
+                    + e.getMessage() + "); fix the workflow definition");
+        }
     }
 
     /** Compiles a schema; throws {@link InvalidSchemaException} when it cannot be used. */
