@@ -50,6 +50,8 @@ public final class KickoffLocal implements AutoCloseable {
     public static final String STACK_NAME = "kickoff-local";
     /** The local master key of connection secrets, under the data directory. */
     public static final String SECRETS_KEY_FILE = "secrets.key";
+    /** With delivery chaos on: its counts, kept current under the data directory (the reliability suite reads them). */
+    public static final String DELIVERY_CHAOS_FILE = "delivery-chaos.txt";
 
     /**
      * @param sqsConcurrency    pollers per SQS event source, as Lambda scales its own
@@ -120,7 +122,8 @@ public final class KickoffLocal implements AutoCloseable {
                     "KICKOFF_SECRETS_KEY_FILE", secretsKey.toString(),
                     "KICKOFF_SECRETS_KMS_KEY_ID", "");
             // The reliability suite's switch: every SQS message and stream record delivered twice, out of order.
-            DeliveryChaos chaos = options.deliveryChaosSeed() == null ? null : new DeliveryChaos(options.deliveryChaosSeed());
+            DeliveryChaos chaos = options.deliveryChaosSeed() == null ? null : new DeliveryChaos(options.deliveryChaosSeed(),
+                    options.dataDir().resolve(DELIVERY_CHAOS_FILE));
             if (chaos != null) {
                 closeables.add(chaos);
                 LOG.warn("delivery chaos is on (seed {}): every SQS message and stream record is delivered twice, shuffled",
@@ -401,6 +404,9 @@ public final class KickoffLocal implements AutoCloseable {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
+            // Log4j's own hook is off (kickoff-local-log4j2.xml): run concurrently with this one, it stopped logging
+            // before the stack had said how it stopped (the delivery chaos summary was lost so).
+            org.apache.logging.log4j.LogManager.shutdown();
             stopped.countDown();
         }));
         stack.printBanner(System.out, options.dataDir());
