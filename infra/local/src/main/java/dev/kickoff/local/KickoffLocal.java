@@ -140,7 +140,7 @@ public final class KickoffLocal implements AutoCloseable {
                         handler = chaos.sqs(handler);
                     }
                     closeables.add(new SqsEventSource(endpoints.sqsClient(), resources, spec, source, handler)
-                            .start(options.sqsConcurrency()));
+                            .start(pollers(source, options.sqsConcurrency())));
                     wired.add(spec.logicalId() + "/" + source.name() + " (SQS " + source.queue() + ")");
                 }
                 for (EventSource.HttpApi source : spec.events(EventSource.HttpApi.class)) {
@@ -374,6 +374,21 @@ public final class KickoffLocal implements AutoCloseable {
                 LOG.debug("while stopping: {}", e.toString());
             }
         }
+    }
+
+    /** Most pollers a queue gets locally, whatever its {@code ScalingConfig.MaximumConcurrency}. */
+    static final int MAX_LOCAL_POLLERS = 8;
+
+    /**
+     * Pollers for an SQS event source: {@code KICKOFF_SQS_POLLERS}, or more (up to {@link #MAX_LOCAL_POLLERS}) where the
+     * template lets Lambda scale the source out ({@code ScalingConfig.MaximumConcurrency}, the webhook deliveries). A
+     * poller takes its next batch only when the last one ended: with 2, a hanging endpoint's 10 s attempts held up
+     * every healthy endpoint's deliveries for minutes (the reliability suite's webhook phase, seed 828337), where Lambda
+     * would have run more batches at once.
+     */
+    static int pollers(EventSource.Sqs source, int configured) {
+        return source.maximumConcurrency() > 0
+                ? Math.max(configured, Math.min(source.maximumConcurrency(), MAX_LOCAL_POLLERS)) : configured;
     }
 
     /** The gateway wraps Jetty's failure to bind; the cause says whether the port was taken. */
