@@ -8,6 +8,11 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -50,9 +55,42 @@ public final class DeliveryChaos implements AutoCloseable {
     private final AtomicLong delayedCopies = new AtomicLong();
     private final AtomicLong invocations = new AtomicLong();
 
+    private final Path summaryFile;
+    private volatile String written;
+
     public DeliveryChaos(long seed) {
+        this(seed, null);
+    }
+
+    /**
+     * @param summaryFile where {@link #summary()} is kept current (every second, and on close), or null. The suite
+     *                    reads it: the log alone lost the summary when the stack stopped before the first 30 s line
+     *                    and Log4j's own shutdown hook had stopped logging before the close line (seed 427674)
+     */
+    public DeliveryChaos(long seed, Path summaryFile) {
         this.random = new Random(seed);
+        this.summaryFile = summaryFile;
         later.scheduleWithFixedDelay(() -> LOG.info("{}", summary()), 30, 30, TimeUnit.SECONDS);
+        if (summaryFile != null) {
+            writeSummary();
+            later.scheduleWithFixedDelay(this::writeSummary, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Replaces the summary file whole (written aside, then moved), so a reader never sees half a line. */
+    private synchronized void writeSummary() {
+        String now = summary();
+        if (summaryFile == null || now.equals(written)) {
+            return;
+        }
+        try {
+            Path tmp = summaryFile.resolveSibling(summaryFile.getFileName() + ".tmp");
+            Files.writeString(tmp, now + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, summaryFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            written = now;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("the delivery chaos summary was not written to {}: {}", summaryFile, e.toString());
+        }
     }
 
     /** {@code "delivery chaos: N SQS messages and M stream records delivered twice (K of the copies later), I invocations"}. */
@@ -174,8 +212,9 @@ public final class DeliveryChaos implements AutoCloseable {
 
     @Override
     public void close() {
-        LOG.info("{}", summary());
         later.shutdownNow();
         copies.shutdownNow();
+        writeSummary();
+        LOG.info("{}", summary());
     }
 }

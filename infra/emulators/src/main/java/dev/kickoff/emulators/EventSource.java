@@ -7,8 +7,12 @@ import java.util.Map;
 public sealed interface EventSource {
     String name();
 
+    /** @param maximumConcurrency {@code ScalingConfig.MaximumConcurrency}, 0 when the template sets none */
     record Sqs(String name, String queue, int batchSize, int maximumBatchingWindowSeconds,
-               boolean reportBatchItemFailures) implements EventSource {
+               boolean reportBatchItemFailures, int maximumConcurrency) implements EventSource {
+        public Sqs(String name, String queue, int batchSize, int maximumBatchingWindowSeconds, boolean reportBatchItemFailures) {
+            this(name, queue, batchSize, maximumBatchingWindowSeconds, reportBatchItemFailures, 0);
+        }
     }
 
     /**

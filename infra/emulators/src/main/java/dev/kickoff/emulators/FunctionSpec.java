@@ -67,7 +67,8 @@ public record FunctionSpec(
         return switch (type) {
             case "SQS" -> new EventSource.Sqs(name, logicalId(p.get("Queue")), intOf(p, "BatchSize", 10, resources),
                     intOf(p, "MaximumBatchingWindowInSeconds", 0, resources),
-                    listOf(p.get("FunctionResponseTypes")).contains("ReportBatchItemFailures"));
+                    listOf(p.get("FunctionResponseTypes")).contains("ReportBatchItemFailures"),
+                    p.get("ScalingConfig") instanceof Map<?, ?> scaling ? intOf(scaling, "MaximumConcurrency", 0, resources) : 0);
             case "DynamoDB" -> new EventSource.DynamoDbStream(name, logicalId(p.get("Stream")),
                     intOf(p, "BatchSize", 100, resources), resources.text(p.get("StartingPosition")),
                     intOf(p, "MaximumBatchingWindowInSeconds", 0, resources), patterns(p.get("FilterCriteria")),

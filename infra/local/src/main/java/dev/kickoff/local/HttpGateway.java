@@ -40,8 +40,10 @@ import java.util.regex.Pattern;
  * What API Gateway's HTTP API does in front of the API function, on 127.0.0.1: each request becomes a payload
  * 2.0 event, the handler's response becomes the HTTP response. What API Gateway refuses before the function is
  * called is refused here too, with its plain JSON bodies ({@code {"message":"Bad Request"}}): bodies over its
- * 10 MB payload limit (413), a request line and header values over its 10,240 bytes (431), and a path or query
- * with a broken percent-encoding such as {@code /api/%ZZ} (400).
+ * 10 MB payload limit (413; a declared {@code Content-Length} over it before any of the body is read), a request
+ * line and header values over its 10,240 bytes (431), and a path or query with a broken percent-encoding such as
+ * {@code /api/%ZZ} (400). A refused header (a control byte in it) is answered from the head too, while a body may
+ * still be arriving.
  *
  * <p>It runs on Jetty (which DynamoDB Local already brings) rather than the JDK's HttpServer, because the JDK
  * server answers a malformed request line itself with an HTML page, and closes the connection without an answer
@@ -116,6 +118,12 @@ final class HttpGateway implements AutoCloseable {
         }
         if (size > MAX_REQUEST_LINE_AND_HEADER_VALUES) {
             refuse(response, callback, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431);
+            return;
+        }
+        if (request.getLength() > MAX_BODY_BYTES) {
+            // Refused from the head, as API Gateway does: the body is neither read nor waited for (a client still
+            // sending it hears the answer; the connection closes after it).
+            refuse(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413);
             return;
         }
         byte[] body;

@@ -49,6 +49,8 @@ public final class KickoffLocal implements AutoCloseable {
     public static final String STACK_NAME = "kickoff-local";
     /** The local master key of connection secrets, under the data directory. */
     public static final String SECRETS_KEY_FILE = "secrets.key";
+    /** With delivery chaos on: its counts, kept current under the data directory (the reliability suite reads them). */
+    public static final String DELIVERY_CHAOS_FILE = "delivery-chaos.txt";
 
     /**
      * @param sqsConcurrency    pollers per SQS event source, as Lambda scales its own
@@ -119,7 +121,8 @@ public final class KickoffLocal implements AutoCloseable {
                     "KICKOFF_SECRETS_KEY_FILE", secretsKey.toString(),
                     "KICKOFF_SECRETS_KMS_KEY_ID", "");
             // The reliability suite's switch: every SQS message and stream record delivered twice, out of order.
-            DeliveryChaos chaos = options.deliveryChaosSeed() == null ? null : new DeliveryChaos(options.deliveryChaosSeed());
+            DeliveryChaos chaos = options.deliveryChaosSeed() == null ? null : new DeliveryChaos(options.deliveryChaosSeed(),
+                    options.dataDir().resolve(DELIVERY_CHAOS_FILE));
             if (chaos != null) {
                 closeables.add(chaos);
                 LOG.warn("delivery chaos is on (seed {}): every SQS message and stream record is delivered twice, shuffled",
@@ -136,7 +139,7 @@ public final class KickoffLocal implements AutoCloseable {
                         handler = chaos.sqs(handler);
                     }
                     closeables.add(new SqsEventSource(endpoints.sqsClient(), resources, spec, source, handler)
-                            .start(options.sqsConcurrency()));
+                            .start(pollers(source, options.sqsConcurrency())));
                     wired.add(spec.logicalId() + "/" + source.name() + " (SQS " + source.queue() + ")");
                 }
                 for (EventSource.HttpApi source : spec.events(EventSource.HttpApi.class)) {
@@ -372,6 +375,21 @@ public final class KickoffLocal implements AutoCloseable {
         }
     }
 
+    /** Most pollers a queue gets locally, whatever its {@code ScalingConfig.MaximumConcurrency}. */
+    static final int MAX_LOCAL_POLLERS = 8;
+
+    /**
+     * Pollers for an SQS event source: {@code KICKOFF_SQS_POLLERS}, or more (up to {@link #MAX_LOCAL_POLLERS}) where the
+     * template lets Lambda scale the source out ({@code ScalingConfig.MaximumConcurrency}, the webhook deliveries). A
+     * poller takes its next batch only when the last one ended: with 2, a hanging endpoint's 10 s attempts held up
+     * every healthy endpoint's deliveries for minutes (the reliability suite's webhook phase, seed 828337), where Lambda
+     * would have run more batches at once.
+     */
+    static int pollers(EventSource.Sqs source, int configured) {
+        return source.maximumConcurrency() > 0
+                ? Math.max(configured, Math.min(source.maximumConcurrency(), MAX_LOCAL_POLLERS)) : configured;
+    }
+
     /** The gateway wraps Jetty's failure to bind; the cause says whether the port was taken. */
     static boolean portInUse(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -400,6 +418,9 @@ public final class KickoffLocal implements AutoCloseable {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
+            // Log4j's own hook is off (kickoff-local-log4j2.xml): run concurrently with this one, it stopped logging
+            // before the stack had said how it stopped (the delivery chaos summary was lost so).
+            org.apache.logging.log4j.LogManager.shutdown();
             stopped.countDown();
         }));
         stack.printBanner(System.out, options.dataDir());

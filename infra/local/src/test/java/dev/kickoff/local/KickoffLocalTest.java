@@ -251,5 +251,8 @@ class KickoffLocalTest {
         } finally {
             server.stop(0);
         }
+        // What the reliability suite reads to know the chaos was on: the counts, final once the stack closed.
+        assertThat(Files.readString(dataDir.resolve(KickoffLocal.DELIVERY_CHAOS_FILE)))
+                .matches("delivery chaos: [1-9]\\d* SQS messages and [1-9]\\d* stream records delivered twice.*\\n");
     }
 }

@@ -48,6 +48,23 @@ class TemplateContractTest {
         }
     }
 
+    /**
+     * Webhook deliveries scale out as the template lets Lambda do it: with the 2 pollers every other queue gets, a
+     * hanging endpoint's 10 s attempts held up a healthy endpoint's deliveries for minutes (reliability suite, seed
+     * 828337).
+     */
+    @Test
+    void theDeliveryQueueGetsMorePollersLocallyAsItsScalingConfigAllows() {
+        FunctionSpec delivery = functions.stream().filter(f -> f.logicalId().equals("DeliveryFunction")).findFirst().orElseThrow();
+        EventSource.Sqs source = delivery.events(EventSource.Sqs.class).getFirst();
+        assertThat(source.maximumConcurrency()).isEqualTo(50);
+        assertThat(KickoffLocal.pollers(source, 2)).isEqualTo(KickoffLocal.MAX_LOCAL_POLLERS);
+        FunctionSpec worker = functions.stream().filter(f -> f.logicalId().equals("WorkerFunction")).findFirst().orElseThrow();
+        for (EventSource.Sqs s : worker.events(EventSource.Sqs.class)) {
+            assertThat(KickoffLocal.pollers(s, 2)).as(s.name() + " (no ScalingConfig)").isEqualTo(2);
+        }
+    }
+
     @Test
     void codeUriNamesTheJarTheModuleBuilds() throws Exception {
         for (FunctionSpec f : functions) {

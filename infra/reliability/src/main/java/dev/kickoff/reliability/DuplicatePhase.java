@@ -55,7 +55,22 @@ final class DuplicatePhase {
         Duration started = chaos.start(Duration.ofMinutes(5));
         report.measure(PHASE, "chaos stack start, s", Report.fmt(started.toMillis() / 1000.0, 1), null);
         Outcome twice = workload(chaos, chaos.createOrg("twice", 100_000));
+        // Read while the stack runs (it rewrites the file every second), then once more after it stopped (its close
+        // writes the final counts): the log alone once lost the summary when the stack stopped within 30 s.
+        String whileRunning = awaitSummary(chaos, Duration.ofSeconds(15));
         chaos.stop();
+        String summary = readSummary(chaos);
+        String why = null;
+        if (summary == null) {
+            summary = whileRunning;
+        }
+        if (summary == null) {
+            summary = lastSummaryLogged(chaos);
+        }
+        if (summary == null) {
+            why = "the chaos stack wrote no summary (" + chaos.dataDir.resolve(CHAOS_FILE) + " absent or unreadable, and"
+                    + " no summary line in its log): was it started with KICKOFF_LOCAL_DELIVERY_CHAOS?";
+        }
 
         Map<String, Outcome> both = new java.util.LinkedHashMap<>();
         both.put("single delivery", once);
@@ -81,24 +96,61 @@ final class DuplicatePhase {
         }
         report.zero(PHASE, "requests whose results differ from single delivery", differ.size(), differ);
 
-        String lastSummary = null;
-        for (Path log : chaos.logFiles()) {
-            Matcher found = SUMMARY.matcher(Files.readString(log, StandardCharsets.UTF_8));
-            while (found.find()) {
-                lastSummary = found.group();
-            }
-        }
-        Matcher m = lastSummary == null ? null : SUMMARY.matcher(lastSummary);
+        Matcher m = summary == null ? null : SUMMARY.matcher(summary);
         if (m != null && !m.matches()) {
+            why = "the chaos stack's summary is not understood: " + summary;
             m = null;
         }
         long sqs = m == null ? 0 : Long.parseLong(m.group(1));
         long records = m == null ? 0 : Long.parseLong(m.group(2));
+        if (why == null && (sqs == 0 || records == 0)) {
+            why = "the chaos stack duplicated nothing " + (sqs == 0 ? "on SQS" : "on the streams") + ": " + summary;
+        }
         report.check(PHASE, "SQS messages and stream records the handlers got twice", sqs + " / " + records,
-                sqs > 0 && records > 0, "the chaos stack's summary line is missing or shows nothing duplicated");
+                why == null, why);
         if (m != null) {
             report.measure(PHASE, "copies delivered later, out of order; handler invocations", m.group(3) + "; " + m.group(4), null);
         }
+    }
+
+    static final String CHAOS_FILE = dev.kickoff.local.KickoffLocal.DELIVERY_CHAOS_FILE;
+
+    /** The chaos stack's summary file, or null when it is absent or not (yet) a summary. */
+    static String readSummary(Stack stack) {
+        Path file = stack.dataDir.resolve(CHAOS_FILE);
+        try {
+            String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : "";
+            return SUMMARY.matcher(text).matches() ? text : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** Waits (up to {@code limit}) for a summary showing both SQS messages and stream records duplicated. */
+    static String awaitSummary(Stack stack, Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        String last = readSummary(stack);
+        while (System.nanoTime() < end) {
+            Matcher m = last == null ? null : SUMMARY.matcher(last);
+            if (m != null && m.matches() && Long.parseLong(m.group(1)) > 0 && Long.parseLong(m.group(2)) > 0) {
+                return last;
+            }
+            Thread.sleep(500);
+            last = readSummary(stack);
+        }
+        return last;
+    }
+
+    /** The last summary line in the stack's logs (every 30 s, and on close), or null. */
+    static String lastSummaryLogged(Stack stack) throws java.io.IOException {
+        String last = null;
+        for (Path log : stack.logFiles()) {
+            Matcher found = SUMMARY.matcher(Files.readString(log, StandardCharsets.UTF_8));
+            while (found.find()) {
+                last = found.group();
+            }
+        }
+        return last;
     }
 
     private Outcome workload(Stack stack, Stack.Org org) throws Exception {

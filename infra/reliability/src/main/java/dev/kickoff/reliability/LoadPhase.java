@@ -205,25 +205,30 @@ final class LoadPhase {
         long workflow = http.expect(201, "POST", "/api/manage/v1/workflows", org.manageToken(), Fixtures.OPEN)
                 .path("workflow").path("id").asLong();
         http.expect(200, "POST", "/api/manage/v1/workflows/" + workflow + "/publish", org.manageToken(), null);
-        // One window: start with at least 25 s of the minute left (windows are aligned to the minute).
-        while (Instant.now().atOffset(ZoneOffset.UTC).getSecond() > 35) {
-            Workload.sleep(500);
-        }
-        List<Shape> shapes = List.of(Shape.CANONICAL, Shape.V1, Shape.WORKSPACE, Shape.MINIMAL);
+        // One window (windows are aligned to the minute): the burst starts in a minute's first 10 s. On a loaded machine
+        // 270 requests have outlasted the rest of a minute (seed 235402, load ~25); a burst that crossed a boundary is
+        // sent again, in a later window, with new tokens (the crossed window's counts are spent), up to 3 times.
         Map<String, List<Http.Answer>> answers = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(24);
-        long windowStart = Instant.now().getEpochSecond() / 60;
-        for (int t = 0; t < tokens.size(); t++) {
-            String token = tokens.get(t);
-            for (int i = 0; i < 3 * limit; i++) {
-                Shape shape = shapes.get(i % shapes.size());
-                pool.submit(() -> answers.computeIfAbsent(token, k -> Collections.synchronizedList(new ArrayList<>()))
-                        .add(shape.send(http, org.id(), workflow, token, Json.object(), "lim", null, false)));
+        boolean oneWindow = false;
+        int attempts = 0;
+        while (!oneWindow && attempts < 3) {
+            attempts++;
+            if (attempts > 1) {
+                for (int i = 0; i < tokens.size(); i++) {
+                    JsonNode t = http.expect(201, "POST", "/api/manage/v1/tokens", org.manageToken(),
+                            "{\"name\":\"lim-" + attempts + "-" + i + "\",\"scope\":\"api\"}");
+                    Secrets.collect(t, "limiter token");
+                    tokens.set(i, t.path("secret").asText());
+                }
             }
+            while (Instant.now().atOffset(ZoneOffset.UTC).getSecond() > 10) {
+                Workload.sleep(250);
+            }
+            answers = new ConcurrentHashMap<>();
+            long windowStart = Instant.now().getEpochSecond() / 60;
+            burst(http, org.id(), workflow, tokens, limit, answers);
+            oneWindow = Instant.now().getEpochSecond() / 60 == windowStart;
         }
-        pool.shutdown();
-        pool.awaitTermination(5, TimeUnit.MINUTES);
-        boolean oneWindow = Instant.now().getEpochSecond() / 60 == windowStart;
         List<String> inexact = new ArrayList<>();
         List<String> bad429 = new ArrayList<>();
         Map<String, Integer> passed = new TreeMap<>();
@@ -255,12 +260,29 @@ final class LoadPhase {
                 }
             }
         }
-        report.check(PHASE, "limiter burst stayed inside one window", oneWindow ? "yes" : "no", oneWindow,
-                "the burst crossed a minute boundary: run again");
+        report.check(PHASE, "limiter burst stayed inside one window", (oneWindow ? "yes" : "no") + " (attempt " + attempts + ")",
+                oneWindow, oneWindow ? null : "every burst crossed a minute boundary (the machine is too slow for "
+                        + 3 * limit * tokens.size() + " requests in 50 s): run again");
         report.zero(PHASE, "limiter inexact (passed ≠ limit, or Remaining repeated)", inexact.size(), inexact);
         report.zero(PHASE, "429 answers without Retry-After or RateLimit headers", bad429.size(), bad429);
         report.measure(PHASE, "limiter: passed per token (limit " + limit + "/min, " + 3 * limit + " sent each at once)",
                 passed.values().stream().map(String::valueOf).collect(Collectors.joining(", ")), "24 threads, 4 shapes");
+    }
+
+    /** Per token, 3×L execute requests at once, over the four trigger shapes, from 24 threads. */
+    private static void burst(Http http, long orgId, long workflow, List<String> tokens, int limit,
+                              Map<String, List<Http.Answer>> answers) throws InterruptedException {
+        List<Shape> shapes = List.of(Shape.CANONICAL, Shape.V1, Shape.WORKSPACE, Shape.MINIMAL);
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        for (String token : tokens) {
+            for (int i = 0; i < 3 * limit; i++) {
+                Shape shape = shapes.get(i % shapes.size());
+                pool.submit(() -> answers.computeIfAbsent(token, k -> Collections.synchronizedList(new ArrayList<>()))
+                        .add(shape.send(http, orgId, workflow, token, Json.object(), "lim", null, false)));
+            }
+        }
+        pool.shutdown();
+        pool.awaitTermination(5, TimeUnit.MINUTES);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -3,6 +3,7 @@ package dev.kickoff.reliability;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -13,11 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * HTTP/1.1 byte for byte over a socket: what the fuzzer needs and no HTTP client allows (control bytes and invalid
  * UTF-8 in the request line and in header values, header counts and sizes past every limit, bodies that contradict
- * their Content-Type). One connection per request ({@code Connection: close}); the answer is read to the end.
+ * their Content-Type). One connection per request ({@code Connection: close}); the answer is read to the end, while
+ * the request is still being sent.
  */
 final class RawHttp {
     /** A header as bytes on the wire. */
@@ -89,22 +92,48 @@ final class RawHttp {
     private RawHttp() {
     }
 
+    /**
+     * Sends the request from another thread while this one reads the answer: a server may answer from the head and
+     * stop reading a large body (API Gateway does, for a bad header or an oversized body), and a client that only
+     * reads once its write is done gets a broken pipe instead of that answer.
+     */
     static Response send(String host, int port, Request request, Duration timeout) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 5_000);
             socket.setSoTimeout((int) timeout.toMillis());
-            socket.getOutputStream().write(request.bytes());
-            socket.getOutputStream().flush();
+            byte[] wire = request.bytes();
+            AtomicReference<IOException> writeFailure = new AtomicReference<>();
+            Thread writer = Thread.ofVirtual().name("raw-http-writer").start(() -> {
+                try {
+                    OutputStream out = socket.getOutputStream();
+                    for (int i = 0; i < wire.length; i += 16 * 1024) {
+                        out.write(wire, i, Math.min(16 * 1024, wire.length - i));
+                    }
+                    out.flush();
+                    socket.shutdownOutput();
+                } catch (IOException e) {
+                    writeFailure.set(e);  // the server answered (or gave up) before it read everything
+                }
+            });
+            byte[] raw;
             try {
-                socket.shutdownOutput();
-            } catch (IOException ignored) {
-                // the server may have answered and closed already
+                raw = readAll(socket.getInputStream());
+            } catch (IOException e) {
+                IOException write = writeFailure.get();
+                throw write == null || e instanceof SocketTimeoutException ? e
+                        : new IOException(e.getMessage() + " (while sending: " + write.getMessage() + ")", e);
+            } finally {
+                socket.close();
+                writer.join(5_000);
             }
-            return parse(readAll(socket.getInputStream()));
+            return parse(raw);
         } catch (SocketTimeoutException e) {
             return new Response(-1, Map.of(), null, "no answer within " + timeout.toSeconds() + " s");
         } catch (IOException e) {
             return new Response(-1, Map.of(), null, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Response(-1, Map.of(), null, "interrupted");
         }
     }
 

@@ -138,11 +138,11 @@ final class WebhookPhase {
                                 + Report.fmt(l.max() / 1000, 0) + " s (max) after they were made; every one arrived",
                         "a healthy endpoint's events within a second or two: DeliveryWorker runs a batch's messages "
                                 + "concurrently, but its SQS poller takes no new batch until the batch's slowest attempt "
-                                + "ends (10 s for a hanging endpoint), and the local stack runs 2 pollers per queue "
-                                + "(KICKOFF_SQS_POLLERS); on AWS, Lambda adds concurrent batches as the queue backs up, so "
-                                + "the effect is smaller but the batch still waits for its slowest message",
-                        "functions/delivery (DeliveryWorker) and infra/local's poller count; not changed here: the "
-                                + "delivery handler is being rewritten"));
+                                + "ends (10 s for a hanging endpoint); the local stack runs up to 8 pollers on the delivery "
+                                + "queue (its ScalingConfig; 2 before seed 828337 held the healthy endpoint past the gate); on "
+                                + "AWS, Lambda adds concurrent batches as the queue backs up, so the effect is smaller but the "
+                                + "batch still waits for its slowest message",
+                        "functions/delivery (DeliveryWorker); not changed here: the delivery handler is being rewritten"));
             }
             report.measure(PHASE, "healthy endpoint done after the others started failing, s",
                     Long.toString(Duration.between(started, healthyDone).toSeconds()), null);
