@@ -57,4 +57,15 @@ class WorkloadTest {
         assertThat(Shape.V1.path(1, 2)).isEqualTo("/api/v1/workflows/wf_2/run");
         assertThat(Shape.V1.headers("api_x", "k")).containsEntry("x-api-key", "api_x").containsEntry("Idempotency-Key", "k");
     }
+
+    @Test
+    void aKeyStillBeingProcessedIsRetriedInEveryShapeAndAReusedKeyIsNot() {
+        assertThat(Workload.keyInProgress(new Http.Answer(409, null, "{\"detail\":\"another request with this idempotency"
+                + " key is being processed; retry in a moment\"}", 0, null))).as("seed 002's shape").isTrue();
+        assertThat(Workload.keyInProgress(new Http.Answer(409, null, "{\"error\": {\"code\": \"CONFLICT\"}}", 0, null)))
+                .isTrue();
+        assertThat(Workload.keyInProgress(new Http.Answer(409, null, "{\"code\": \"IDEMPOTENCY_KEY_REUSED\"}", 0, null)))
+                .isFalse();
+        assertThat(Workload.keyInProgress(new Http.Answer(422, null, "being processed", 0, null))).isFalse();
+    }
 }
