@@ -1,5 +1,8 @@
 package dev.kickoff.api;
 
+import com.fasterxml.jackson.databind.Module;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.kickoff.core.auth.TokenService;
 import dev.kickoff.core.cases.CaseService;
 import dev.kickoff.core.connection.ConnectionService;
@@ -23,6 +26,18 @@ import jakarta.inject.Singleton;
  */
 @Factory
 public class ApiBeans {
+    /** Registered by name because the API's context does not scan for Jackson modules (see {@link ApiHandler}). */
+    @Singleton
+    Module jdk8Types() {
+        return new Jdk8Module();
+    }
+
+    /** {@code java.time} values, for the same reason as {@link #jdk8Types}. */
+    @Singleton
+    Module javaTimeTypes() {
+        return new JavaTimeModule();
+    }
+
     @Singleton
     Settings settings(CompositionRoot runtime) {
         return runtime.settings();

@@ -74,9 +74,27 @@ public class ApiHandler extends APIGatewayV2HTTPEventFunction {
         return contextBuilder(Map.of());
     }
 
-    /** The composition root is built here, once per instance (during init, so SnapStart captures it). */
+    /**
+     * The composition root is built here, once per instance (during init, so SnapStart captures it). What the API
+     * function's context leaves out of a cold start (docs/benchmarks-method.md, section 1, measured in one run against
+     * the same jar without them):
+     * <ul>
+     *   <li>Jackson's module scan: it registers every {@code Module} on the classpath, which loads Joda-Time (the
+     *       Lambda events library's dependency, ~240 classes) for no field of ours; the two modules the API's JSON
+     *       may meet ({@code Optional}s, {@code java.time}) are registered by name instead ({@link ApiBeans});</li>
+     *   <li>the bootstrap context check and environment deduction: the first looks for {@code bootstrap.*} files on
+     *       the whole classpath (there are none), the second inspects the stack and the process for test frameworks
+     *       and clouds; the Lambda builder names the environments ({@code function}, {@code lambda}) itself.</li>
+     * </ul>
+     * Kept: Micronaut's Lambda builder creates every singleton at start-up. Lazy singletons loaded fewer classes but
+     * measured no less CPU to the first answer, and under SnapStart eager creation happens before the snapshot, where
+     * no caller waits for it.
+     */
     static ApplicationContextBuilder contextBuilder(Map<String, String> environment) {
-        return MicronautFunction.contextBuilder(environment).properties(Map.of(FUNCTION_PROPERTY, "api"));
+        return MicronautFunction.contextBuilder(environment)
+                .properties(Map.of(FUNCTION_PROPERTY, "api", "jackson.module-scan", false))
+                .bootstrapEnvironment(false)
+                .deduceEnvironment(false);
     }
 
     /**
