@@ -17,7 +17,7 @@ import java.util.Map;
  * and ElasticMQ on loopback for the cold-start and trigger-path benchmarks and launches the subjects as child
  * JVMs, so that the emulators' own JIT and GC settings never mix with the function's.
  *
- * <p>Arguments: any of {@code cold trigger e2e cost} (default: all), {@code --quick} for a short run that only
+ * <p>Arguments: any of {@code cold trigger e2e cost memory} (default: all), {@code --quick} for a short run that only
  * checks the harness works (its numbers are not worth writing down), {@code --out FILE} (default
  * docs/benchmarks.md), {@code --splice} (also write the measured phases' sections into docs/benchmarks.md in place of
  * theirs, keeping the other sections).
@@ -51,7 +51,7 @@ public final class BenchMain {
             }
         }
         if (phases.isEmpty()) {
-            phases.addAll(List.of("cold", "trigger", "e2e", "cost"));
+            phases.addAll(List.of("cold", "trigger", "e2e", "cost", "memory"));
         }
         Path work = root.resolve("bench/harness/target/bench");
         Files.createDirectories(work);
@@ -141,6 +141,11 @@ public final class BenchMain {
                     work.resolve("e2e.log"));
             report.endToEnd(JSON.readValue(result.toFile(), EndToEndBench.Result.class));
         }
+        if (phases.contains("memory")) {
+            MemoryCurve.Result curve = MemoryCurve.run(root, work, quick, functionFlags);
+            JSON.writeValue(work.resolve("memory.json").toFile(), curve);
+            report.memory(curve);
+        }
         if (splice) {
             // A quick run's numbers mean nothing: spliced into a copy, never into the committed results.
             Path docs = root.resolve("docs/benchmarks.md");
@@ -167,6 +172,9 @@ public final class BenchMain {
         if (phases.contains("e2e")) {
             report.endToEnd(JSON.readValue(work.resolve("e2e.json").toFile(), EndToEndBench.Result.class));
         }
+        if (phases.contains("memory")) {
+            report.memory(JSON.readValue(work.resolve("memory.json").toFile(), MemoryCurve.Result.class));
+        }
     }
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -186,6 +194,12 @@ public final class BenchMain {
     /** @param environment added to this process's environment for the child */
     static void child(Class<?> main, List<String> jvmFlags, List<String> args, Path log, String logConfig,
                       Map<String, String> environment) throws Exception {
+        child(main, jvmFlags, args, log, logConfig, environment, null);
+    }
+
+    /** @param quota the child's CPU limit, or null */
+    static void child(Class<?> main, List<String> jvmFlags, List<String> args, Path log, String logConfig,
+                      Map<String, String> environment, CpuQuota quota) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
@@ -198,7 +212,8 @@ public final class BenchMain {
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(quota == null ? command : quota.wrap(command))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
         if (process.waitFor() != 0) {

@@ -45,7 +45,12 @@ public final class ColdStartBench {
     public record Training(List<String> dumpFlags, List<String> useFlags, Path archive) {
     }
 
-    public record Sample(double wallMs, double firstMs, double initMs, double hwmMb, double primeMs) {
+    /**
+     * One launch: wall time to the first answer, the first request alone, main to end of init, peak RSS, priming, and
+     * the child's CPU time and loaded classes at its answer (taken after it, so the reading's own are not in them).
+     */
+    public record Sample(double wallMs, double firstMs, double initMs, double hwmMb, double primeMs, double cpuMs,
+                         double classes) {
     }
 
     public record Result(Variant variant, List<Sample> samples) {
@@ -64,6 +69,14 @@ public final class ColdStartBench {
         public Stats hwm() {
             return Stats.of(samples.stream().map(Sample::hwmMb).toList());
         }
+
+        public Stats cpu() {
+            return Stats.of(samples.stream().map(Sample::cpuMs).toList());
+        }
+
+        public Stats classes() {
+            return Stats.of(samples.stream().map(Sample::classes).toList());
+        }
     }
 
     private static final Pattern FIELD = Pattern.compile("(\\w+)=([\\d.]+)");
@@ -73,17 +86,30 @@ public final class ColdStartBench {
     private final long workflowId;
     private final String apiToken;
     private final Path logFile;
+    /** Each child's CPU limit (the memory phase), or null: unlimited. */
+    private final CpuQuota quota;
 
     /**
      * @param environment the child's whole environment (function environment, credentials, endpoints)
      * @param logFile     where the children's stdout and stderr go (for diagnosis)
      */
     public ColdStartBench(Map<String, String> environment, long workflowId, String apiToken, Path logFile) {
+        this(environment, workflowId, apiToken, logFile, null);
+    }
+
+    private ColdStartBench(Map<String, String> environment, long workflowId, String apiToken, Path logFile,
+                           CpuQuota quota) {
         this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         this.environment = environment;
         this.workflowId = workflowId;
         this.apiToken = apiToken;
         this.logFile = logFile;
+        this.quota = quota;
+    }
+
+    /** The same benchmark with every child limited to the quota's CPU share. */
+    ColdStartBench under(CpuQuota limit) {
+        return new ColdStartBench(environment, workflowId, apiToken, logFile, limit);
     }
 
     public List<Result> run(List<Variant> variants, int rounds) throws IOException, InterruptedException {
@@ -133,7 +159,7 @@ public final class ColdStartBench {
         command.add(apiToken);
         command.add(Integer.toString(requests));
 
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(quota == null ? command : quota.wrap(command));
         builder.environment().clear();
         builder.environment().putAll(environment);
         if (!v.templateToolOptions()) {
@@ -180,20 +206,32 @@ public final class ColdStartBench {
             }
             return new Sample(wall / 1e6, fields.getOrDefault("first_ms", Double.NaN),
                     fields.getOrDefault("main_to_init_ms", Double.NaN), fields.getOrDefault("hwm_kb", 0.0) / 1024,
-                    fields.getOrDefault("prime_ms", 0.0));
+                    fields.getOrDefault("prime_ms", 0.0), fields.getOrDefault("cpu_ms", Double.NaN),
+                    fields.getOrDefault("classes", Double.NaN));
         } finally {
             process.destroy();
         }
     }
 
+    /** The jar holding {@link dev.kickoff.bench.probe.ColdStartProbe}, put beside every subject. */
+    static Path probeJar(Path root) throws IOException {
+        try (Stream<Path> jars = Files.list(root.resolve("bench/bare/target"))) {
+            return jars.filter(p -> p.getFileName().toString().matches("kickoff-bench-bare-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("build bench/bare first (./kickoff bench does)"));
+        }
+    }
+
+    /** The API function as deployed, with extra JVM flags (the memory phase's heap for each size). */
+    static Variant deployedApi(Path root, String name, String description, List<String> extraFlags)
+            throws IOException {
+        return new Variant(name, description, List.of(root.resolve("functions/api/target/kickoff-api.jar"),
+                probeJar(root)), "dev.kickoff.api.ApiHandler", extraFlags, true, null);
+    }
+
     /** The standard set of subjects: baseline and API, as deployed and with each start-up aid. */
     public static List<Variant> standardVariants(Path root, Path work) throws IOException {
         Path bare = root.resolve("bench/bare/target/bare-handler.jar");
-        Path probe;
-        try (Stream<Path> jars = Files.list(root.resolve("bench/bare/target"))) {
-            probe = jars.filter(p -> p.getFileName().toString().matches("kickoff-bench-bare-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("build bench/bare first (./kickoff bench does)"));
-        }
+        Path probe = probeJar(root);
         Path api = root.resolve("functions/api/target/kickoff-api.jar");
         String bareHandler = "dev.kickoff.bench.bare.BareApiHandler";
         String apiHandler = "dev.kickoff.api.ApiHandler";
@@ -227,6 +265,13 @@ public final class ColdStartBench {
                     aotCp, apiHandler, snapStart, true, null));
         } catch (IOException | InterruptedException | RuntimeException e) {
             System.err.println("Micronaut AOT variant skipped: " + e.getMessage());
+        }
+        // While investigating: another build of the API jar (e.g. main's, copied aside) beside this one, in the same
+        // run, so a change is compared against the same-run baseline rather than against an earlier run's figures.
+        String other = System.getProperty("bench.cold.compare");
+        if (other != null && !other.isBlank()) {
+            variants.add(new Variant("api-compare", "API function, the jar in bench.cold.compare (" + other + ")",
+                    List.of(Path.of(other), probe), apiHandler, List.of(), true, null));
         }
         if (Runtime.version().feature() >= 25) {
             variants.add(new Variant("bare-aotcache", "bare handler + JDK 25 AOT cache", bareCp, bareHandler, List.of(),

@@ -59,8 +59,8 @@ public final class Report {
                 .append("\"First request\" is the handler call alone, after construction: roughly what remains of a ")
                 .append("cold start once SnapStart restores an initialized instance.\n\n");
         md.append("| subject | launch → first answer, ms | × bare | × bare with same aid | first request, ms")
-                .append(" | first request × bare (same aid) | peak RSS, MB |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+                .append(" | first request × bare (same aid) | peak RSS, MB | CPU to first answer, ms | classes loaded |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ColdStartBench.Result r : results) {
             String name = r.variant().name();
             String aid = name.contains("-") ? name.substring(name.indexOf('-') + 1) : null;
@@ -74,8 +74,12 @@ public final class Report {
             md.append("| ").append(r.variant().description()).append(" | ").append(r.wall().spread(0))
                     .append(" | ").append(fmt(r.wall().median() / base, 2)).append("× | ").append(sameAid)
                     .append(" | ").append(r.first().spread(0)).append(" | ").append(firstRatio).append(" | ")
-                    .append(r.hwm().spread(0)).append(" |\n");
+                    .append(r.hwm().spread(0)).append(" | ").append(r.cpu().spread(0)).append(" | ")
+                    .append(fmt(r.classes().median(), 0)).append(" |\n");
         }
+        md.append("\nCPU time is every thread of the child (JIT, GC, the request) up to its first answer: what Lambda bills ")
+                .append("for init and the first invocation, and steadier than wall time on a shared machine. The class ")
+                .append("count is the same in every run of one jar.\n");
         md.append("\nDeployable jars:\n\n| jar | size, MB | entries |\n|---|---:|---:|\n");
         try (Stream<Path> functions = Files.isDirectory(root.resolve("functions"))
                 ? Files.list(root.resolve("functions")) : Stream.empty()) {
@@ -200,6 +204,52 @@ public final class Report {
                 .append("read and parsed) is p50 ").append(fmt(c.httpStepMs().median(), 1)).append(" ms, p99 ")
                 .append(fmt(c.httpStepMs().p99(), 1)).append(" ms.")
                 .append(c.failed() > 0 ? " **" + c.failed() + " runs did not complete.**" : "").append("\n");
+    }
+
+    /** AWS round trips a warm trigger waits for on Lambda (three sequential, a few ms each: benchmarks-method.md 5). */
+    static final double ASSUMED_AWS_IO_MS = 12;
+
+    public void memory(MemoryCurve.Result r) {
+        StringBuilder md = new StringBuilder("## 6. MemorySize: a measured cost/latency curve\n\n");
+        if (r.skipped() != null) {
+            sections.add(md.append("Not measured: ").append(r.skipped()).append(".\n").toString());
+            return;
+        }
+        md.append("The power-tuning method, locally: the API function at each size gets the CPU share Lambda gives it ")
+                .append("(memory ÷ 1,769 MB, capped at this machine's cores) as a cgroup CPU quota on its JVM, and a heap ")
+                .append("of 85 % of the memory. **Cold**: a fresh JVM to its first 201, median of ")
+                .append(r.sizes().getFirst().cold().samples().size()).append(". **Warm**: `POST …/runs` through the handler ")
+                .append("in a warmed child, p50 of ").append(r.sizes().getFirst().warm().modes().getFirst().calls())
+                .append(" calls, and the floor (PutItem + SendMessage from the same child) beside it. **Cost**: the warm ")
+                .append("duration × memory at arm64's $")
+                .append(java.math.BigDecimal.valueOf(dev.kickoff.bench.cost.Prices.LAMBDA_ARM_GB_SECOND).toPlainString())
+                .append(" per GB-s, per million warm triggers, duration only (requests and everything else do not ")
+                .append("change with the size); the last column adds ").append(fmt(ASSUMED_AWS_IO_MS, 0))
+                .append(" ms of AWS round trips (assumed, not measured) to the handler's own time over the floor, ")
+                .append("since loopback I/O is far quicker than DynamoDB's and SQS's.\n\n");
+        MemoryCurve.Size reference = r.sizes().stream().filter(z -> z.memoryMb() == 1024).findFirst()
+                .orElse(r.sizes().getFirst());
+        List<List<String>> rows = new ArrayList<>();
+        for (MemoryCurve.Size z : r.sizes()) {
+            double warm = z.warmMode("api").median();
+            double handler = Math.max(0, warm - z.warmMode("floor").median());
+            double gb = z.memoryMb() / 1024.0;
+            double local = Math.ceil(warm) / 1000 * gb * dev.kickoff.bench.cost.Prices.LAMBDA_ARM_GB_SECOND * 1e6;
+            double aws = Math.ceil(handler + ASSUMED_AWS_IO_MS) / 1000 * gb
+                    * dev.kickoff.bench.cost.Prices.LAMBDA_ARM_GB_SECOND * 1e6;
+            rows.add(List.of((z.memoryMb() == reference.memoryMb() ? "**" + z.memoryMb() + " MB**" : z.memoryMb() + " MB"),
+                    fmt(z.cpus(), 2), z.cold().wall().spread(0),
+                    fmt(z.cold().wall().median() / reference.cold().wall().median(), 2) + "×",
+                    fmt(z.cold().cpu().median(), 0), fmt(z.cold().hwm().median(), 0), fmt(warm, 2), fmt(handler, 2),
+                    "$" + fmt(local, 3), "$" + fmt(aws, 3)));
+        }
+        md.append(table(List.of("MemorySize", "vCPU", "cold start, ms", "× " + reference.memoryMb() + " MB",
+                "cold CPU, ms", "peak RSS, MB", "warm p50, ms", "warm p50 − floor, ms",
+                "$ per M warm (local duration)", "$ per M warm (+ AWS I/O)"), rows));
+        md.append("\nThe CPU share is enforced; what it runs on is not Lambda's: these are x86-64 cores, arm64 Graviton ")
+                .append("cores differ per cycle, and the emulators answer over loopback. Read the curve's shape, not its ")
+                .append("milliseconds.\n");
+        sections.add(md.toString());
     }
 
     public void cost(dev.kickoff.bench.cost.CostBench.Result r) {

@@ -130,6 +130,9 @@ public final class TriggerPathBench {
             count.run();
         });
 
+        if (args.length > 4) {  // only some modes (the memory phase measures "api" and "floor" per size)
+            modes.keySet().retainAll(List.of(args[4].split(",")));
+        }
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         Map<String, Double> busySeconds = new HashMap<>();
         modes.keySet().forEach(k -> samples.put(k, new ArrayList<>()));

@@ -34,7 +34,7 @@ class BenchSmokeTest {
         var bare = new ColdStartBench.Variant("bare", "bare baseline", List.of(), "x.BareApiHandler", List.of(), true, null);
         var api = new ColdStartBench.Variant("api", "the API", List.of(), "x.ApiHandler", List.of(), true, null);
         var sample = (java.util.function.DoubleFunction<ColdStartBench.Sample>) ms ->
-                new ColdStartBench.Sample(ms, ms / 4, ms / 2, 100, 0);
+                new ColdStartBench.Sample(ms, ms / 4, ms / 2, 100, 0, ms * 1.5, 4000);
         Path jar = dir.resolve("functions/api/target/kickoff-api.jar");
         Files.createDirectories(jar.getParent());
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
@@ -50,8 +50,33 @@ class BenchSmokeTest {
         String md = Files.readString(out);
         assertThat(md).contains("| the API | 1000 (1000–1000) | 2.00× |  | 250 (250–250) | 2.00× |")
                 .contains("| bare baseline | 500 (500–500) | 1.00× |")
+                .contains("| 100 (100–100) | 1500 (1500–1500) | 4000 |")
                 .contains("Machine: ").contains("cores")
                 .contains("| `functions/api/target/kickoff-api.jar` | 0.0 | 1 |");
+    }
+
+    @Test
+    void theMemoryCurvePricesEachSizesWarmDurationAgainstTheTemplatesSize() throws Exception {
+        var variant = new ColdStartBench.Variant("api-1024mb", "API", List.of(), "x.ApiHandler", List.of(), true, null);
+        java.util.function.BiFunction<Integer, Double, MemoryCurve.Size> size = (mb, warmMs) -> new MemoryCurve.Size(mb,
+                mb / 1769.0, new ColdStartBench.Result(variant, List.of(new ColdStartBench.Sample(3000.0 * 1024 / mb,
+                        100, 100, 200, 0, 1800, 8000))),
+                new TriggerPathBench.Result(List.of(new TriggerPathBench.ModeResult("api", 100, Stats.of(List.of(warmMs)),
+                        1), new TriggerPathBench.ModeResult("floor", 100, Stats.of(List.of(4.0)), 1)), ""), "");
+        Report report = new Report(dir, false);
+        report.memory(new MemoryCurve.Result(List.of(size.apply(512, 15.0), size.apply(1024, 10.5)), null));
+        report.memory(new MemoryCurve.Result(List.of(), "no cgroups here"));
+        Path out = dir.resolve("docs/benchmarks.md");
+        report.write(out);
+
+        String md = Files.readString(out);
+        // 512 MB: 15 ms x 0.5 GB x $0.0000133334 per GB-s = $0.100 per million; + AWS I/O: (15 - 4 + 12) ms -> $0.153
+        assertThat(md).contains("| 512 MB | 0.29 | 6000 (6000–6000) | 2.00× | 1800 | 200 | 15.00 | 11.00 | $0.100 | $0.153 |")
+                // 1024 MB: ceil(10.5) = 11 ms x 1 GB = $0.147; (6.5 + 12) -> 19 ms = $0.253
+                .contains("| **1024 MB** | 0.58 | 3000 (3000–3000) | 1.00× |")
+                .contains("$0.147 | $0.253 |")
+                .contains("at arm64's $0.0000133334 per GB-s")
+                .contains("Not measured: no cgroups here.");
     }
 
     @Test

@@ -75,6 +75,13 @@ public final class ColdStartProbe {
         line.append(" main_to_init_ms=").append(millis(initAt - mainAt));
         line.append(" prime_ms=").append(millis(initAt - constructedAt));
         line.append(' ').append(memory());
+        // Read after the answer, so the reading's own classes are not counted in it. CPU time (every thread of the
+        // process: JIT, GC, the request) is what Lambda's init and first invocation bill, and varies far less than
+        // wall time on a shared machine; the loaded-class count does not vary at all between runs of one jar.
+        line.append(" cpu_ms=").append(ProcessHandle.current().info().totalCpuDuration()
+                .map(d -> millis(d.toNanos())).orElse("0"));
+        line.append(" classes=").append(java.lang.management.ManagementFactory.getClassLoadingMXBean()
+                .getTotalLoadedClassCount());
         System.out.println(line);
         System.out.flush();
         System.exit(0);  // not halt: an AppCDS or AOT cache training run writes its archive on exit
