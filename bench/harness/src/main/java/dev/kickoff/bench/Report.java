@@ -202,6 +202,86 @@ public final class Report {
                 .append(c.failed() > 0 ? " **" + c.failed() + " runs did not complete.**" : "").append("\n");
     }
 
+    /** Issue 16's new paths: a signal's resume, a delay's wake-up, {@code Prefer: wait} against polling. */
+    public void paths(PathsBench.Result r) {
+        StringBuilder md = new StringBuilder("## 6. New paths: signals, delay wake-ups, run-and-wait\n\n");
+        md.append("On `KickoffLocal` as in section 3 (").append(r.pollers()).append(" pollers), over HTTP on loopback; ")
+                .append("method and what these figures do and do not say about AWS in benchmarks-method.md section 6.\n\n");
+        PathsBench.Signals sg = r.signals();
+        double base = sg.baselineMs().median();
+        md.append("**Signal → resumed → completed.** ").append(sg.runs()).append(" runs of `wait_for_signal` + one ")
+                .append("`transform`, each left `suspended`, then signalled (`POST …/runs/{run_id}/signals`) open-loop at ")
+                .append(fmt(r.ratePerSecond(), 0)).append(" requests/s, interleaved one for one with triggers of a ")
+                .append("one-step `transform` workflow (the baseline). Latency = the run's `completed_at` − the instant ")
+                .append("the client began its POST:\n\n");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("signal → completed", fmt(sg.signalToCompletedMs().median(), 1),
+                fmt(sg.signalToCompletedMs().p90(), 1), fmt(sg.signalToCompletedMs().p99(), 1),
+                fmt(sg.signalToCompletedMs().median() / base, 2) + "×"));
+        rows.add(List.of("of which the signal's 202 (client-observed)", fmt(sg.signalAnswerMs().median(), 1),
+                fmt(sg.signalAnswerMs().p90(), 1), fmt(sg.signalAnswerMs().p99(), 1), ""));
+        rows.add(List.of("baseline: one `transform` step, trigger → completed", fmt(base, 1),
+                fmt(sg.baselineMs().p90(), 1), fmt(sg.baselineMs().p99(), 1), "1.00×"));
+        md.append(table(List.of("", "p50, ms", "p90, ms", "p99, ms", "p50 × baseline"), rows));
+        if (sg.failed() > 0) {
+            md.append("\n**").append(sg.failed()).append(" runs did not complete.**\n");
+        }
+
+        PathsBench.Delays d = r.delays();
+        md.append("\n**Delay wake-up precision.** ").append(d.runs()).append(" runs of a `delay` of `").append(d.delay())
+                .append("` + one `transform`, started open-loop at ").append(fmt(r.ratePerSecond(), 0))
+                .append(" runs/s. Lateness = completion − the due time the step computed (`waited_until`: its start + ")
+                .append("the duration); the wake-up is the SQS message held back with `DelaySeconds` (a wait under 15 ")
+                .append("minutes):\n\n");
+        rows = new ArrayList<>();
+        rows.add(List.of("delay step completed − due", fmt(d.stepLatenessMs().median(), 1), fmt(d.stepLatenessMs().p90(), 1),
+                fmt(d.stepLatenessMs().p99(), 1), fmt(d.stepLatenessMs().max(), 1), fmt(d.stepLatenessMs().min(), 1)));
+        rows.add(List.of("run completed − due", fmt(d.runLatenessMs().median(), 1), fmt(d.runLatenessMs().p90(), 1),
+                fmt(d.runLatenessMs().p99(), 1), fmt(d.runLatenessMs().max(), 1), fmt(d.runLatenessMs().min(), 1)));
+        md.append(table(List.of("lateness", "p50, ms", "p90, ms", "p99, ms", "max, ms", "min, ms"), rows));
+        md.append("\nFor scale: the run's lateness p50 is ").append(fmt(d.runLatenessMs().median() / base, 2))
+                .append("× the one-step trigger → completed p50 above (").append(fmt(base, 1)).append(" ms).")
+                .append(d.failed() > 0 ? " **" + d.failed() + " runs did not complete.**" : "").append("\n");
+
+        PathsBench.Waits w = r.waits();
+        md.append("\n**`Prefer: wait` against polling.** Section 3's three-step workflow, ").append(w.runs())
+                .append(" runs per way, one at a time, in alternating blocks: `POST …/runs` with `Prefer: wait=")
+                .append(w.preferWaitSeconds()).append("` (one request; its answer must say `completed`) against a plain ")
+                .append("POST then `GET …/runs/{run_id}` every N ms until `completed`. Caller-observed = the client's ")
+                .append("clock from before the POST to holding the terminal answer. DynamoDB requests per run are the whole ")
+                .append("stack's (API, worker, stream functions), counted by the cost meter's SDK interceptor: the ")
+                .append("worker's and stream functions' share is the same in every row, so the differences are the ")
+                .append("waiting's or the polling's.\n\n");
+        rows = new ArrayList<>();
+        for (PathsBench.WaitMode m : w.modes()) {
+            rows.add(List.of(m.pollMs() == 0 ? "`Prefer: wait=" + w.preferWaitSeconds() + "`" : "POST, then GET every "
+                            + m.pollMs() + " ms", fmt(m.callerMs().median(), 1), fmt(m.callerMs().p90(), 1),
+                    fmt(m.callerMs().p99(), 1), fmt(m.httpRequestsPerRun(), 2), fmt(m.dynamoReadsPerRun(), 2),
+                    fmt(m.dynamoReadUnitsPerRun(), 2), fmt(m.dynamoRequestsPerRun(), 2)
+                            + (m.failed() > 0 ? " (**" + m.failed() + " failed**)" : "")));
+        }
+        md.append(table(List.of("way to a terminal answer", "p50, ms", "p90, ms", "p99, ms", "HTTP requests / run",
+                "DynamoDB reads / run", "read units / run", "DynamoDB requests / run (all)"), rows));
+        PathsBench.WaitMode wait = w.modes().stream().filter(m -> m.pollMs() == 0).findFirst().orElse(null);
+        if (wait != null) {
+            List<String> ratios = new ArrayList<>();
+            for (PathsBench.WaitMode m : w.modes()) {
+                if (m.pollMs() > 0) {
+                    ratios.add("against GET every " + m.pollMs() + " ms: caller p50 **"
+                            + fmt(wait.callerMs().median() / m.callerMs().median(), 2) + "×**, DynamoDB reads **"
+                            + fmt(wait.dynamoReadsPerRun() / m.dynamoReadsPerRun(), 2) + "×** ("
+                            + signed(wait.dynamoReadsPerRun() - m.dynamoReadsPerRun()) + " per run)");
+                }
+            }
+            md.append("\n`Prefer: wait` ").append(String.join("; ", ratios)).append(".\n");
+        }
+        sections.add(md.toString());
+    }
+
+    static String signed(double v) {
+        return (v >= 0 ? "+" : "−") + fmt(Math.abs(v), 2);
+    }
+
     public void cost(dev.kickoff.bench.cost.CostBench.Result r) {
         StringBuilder md = new StringBuilder("## 4. Cost per million runs\n\n");
         md.append("Single-step runs (seed 003's \"Calculate Order Total\") through the deployed handler classes, every ")
