@@ -143,16 +143,16 @@ public final class BenchMain {
         }
         if (phases.contains("paths")) {
             // Issue 16's new paths (signal, delay wake-up, Prefer: wait), on the same local stack as e2e.
-            int signalRuns = quick ? 20 : Integer.getInteger("bench.paths.signalRuns", 300);
-            int delayRuns = quick ? 20 : Integer.getInteger("bench.paths.delayRuns", 200);
-            int waitRuns = quick ? 20 : Integer.getInteger("bench.paths.waitRuns", 200);
-            System.out.println("new paths: " + signalRuns + " signalled runs, " + delayRuns + " delayed runs, "
+            int signalRuns = quick ? 20 : Integer.getInteger("bench.paths.signalRuns", 200);
+            int delayRuns = quick ? 20 : Integer.getInteger("bench.paths.delayRuns", 100);
+            int waitRuns = quick ? 20 : Integer.getInteger("bench.paths.waitRuns", 150);
+            System.out.println("new paths: " + signalRuns + " signalled runs, " + delayRuns + " delayed runs per delay, "
                     + waitRuns + " runs per way of waiting ...");
             Path result = work.resolve("paths.json");
             child(PathsBench.class, List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"),
                     List.of(result.toString(), Integer.toString(signalRuns), Integer.toString(delayRuns),
                             Integer.toString(waitRuns), System.getProperty("bench.paths.rate", "20"),
-                            System.getProperty("bench.e2e.pollers", "2"), System.getProperty("bench.paths.delay", "PT2S"),
+                            System.getProperty("bench.e2e.pollers", "2"), System.getProperty("bench.paths.delays", "PT2S,PT2.5S"),
                             System.getProperty("bench.paths.pollMs", "1,100")),
                     work.resolve("paths.log"));
             report.paths(JSON.readValue(result.toFile(), PathsBench.Result.class));

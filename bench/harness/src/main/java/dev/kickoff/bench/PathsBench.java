@@ -48,18 +48,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   is idle meanwhile), so the difference between modes is what the waiting or the polling reads.</li>
  * </ul>
  *
- * <p>Arguments: output JSON file, signal runs, delay runs, wait runs (per mode), rate (runs/s), SQS pollers, delay
- * (ISO-8601), poll intervals in ms (comma-separated).
+ * <p>Arguments: output JSON file, signal runs, delay runs (per delay), wait runs (per mode), rate (runs/s), SQS
+ * pollers, delays (ISO-8601, comma-separated), poll intervals in ms (comma-separated).
  */
 public final class PathsBench {
-    public record Result(double ratePerSecond, int pollers, Signals signals, Delays delays, Waits waits) {
+    public record Result(double ratePerSecond, int pollers, Signals signals, List<Delays> delays, Waits waits) {
     }
 
     /** Signal POST → completed; {@code signalAnswerMs}: the signal's own 202; baseline: one transform's trigger. */
     public record Signals(int runs, Stats signalToCompletedMs, Stats signalAnswerMs, Stats baselineMs, int failed) {
     }
 
-    /** Lateness past the delay's due time, of the delay step's completion and of the run's. */
+    /** Lateness past the delay's due time, of the delay step's completion and of the run's; {@code runs} per delay. */
     public record Delays(int runs, String delay, Stats stepLatenessMs, Stats runLatenessMs, int failed) {
     }
 
@@ -78,7 +78,11 @@ public final class PathsBench {
               {"id": "approval", "type": "wait_for_signal", "config": {"signal": "go"}},
               {"id": "after", "type": "transform",
                "config": {"mapping": {"customer": "{{input.customerId}}", "by": "{{steps.approval.output.by}}"}}}]}""";
-    /** A delay of {@code %s}, then one transform. */
+    /**
+     * A delay of {@code %s}, then one transform. A whole number of seconds is due a few ms after the wake-up message
+     * is sent, so its {@code DelaySeconds} (rounded up) lands on time; a fraction (PT2.5S) shows the rounding, as an
+     * {@code until} at any instant would.
+     */
     static final String DELAY_THEN_TRANSFORM = """
             {"name": "Delay then transform", "steps": [
               {"id": "wait", "type": "delay", "config": {"duration": "%s"}},
@@ -97,7 +101,6 @@ public final class PathsBench {
         int waitRuns = Integer.parseInt(args[3]);
         double rate = Double.parseDouble(args[4]);
         int pollers = Integer.parseInt(args[5]);
-        String delay = args[6];
         List<Integer> pollIntervals = parseIntervals(args[7]);
 
         Path data = Files.createTempDirectory("kickoff-bench-paths");
@@ -106,13 +109,18 @@ public final class PathsBench {
             PathsBench bench = new PathsBench(stack);
             Signals signals = bench.signals(signalRuns, rate);
             System.out.println("signals: " + signals);
-            Delays delays = bench.delays(delayRuns, rate, delay);
+            List<Delays> delays = bench.delays(delayRuns, rate, List.of(delays(args[6])));
             System.out.println("delays: " + delays);
             Waits waits = bench.waits(waitRuns, pollIntervals);
             System.out.println("waits: " + waits);
             JSON.writeValue(out.toFile(), new Result(rate, pollers, signals, delays, waits));
         }
         System.exit(0);
+    }
+
+    /** "PT2S,PT2.5S" → its delays. */
+    static String[] delays(String text) {
+        return java.util.Arrays.stream(text.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toArray(String[]::new);
     }
 
     /** "1,100" → [1, 100]; each at least 1 ms (a poller that never pauses measures the emulators, not a client). */
@@ -226,24 +234,60 @@ public final class PathsBench {
         return new Signals(runs, Stats.of(latency), Stats.of(answer), Stats.of(base), failed);
     }
 
-    Delays delays(int runs, double rate, String delay) throws Exception {
-        long workflow = e2e.publish(DELAY_THEN_TRANSFORM.formatted(delay));
-        // Runs started open-loop spread their due times over runs / rate seconds, as independent callers would.
-        List<EndToEndBench.Started> started = e2e.openLoop(workflow, runs, rate);
-        List<Double> step = new ArrayList<>();
-        List<Double> run = new ArrayList<>();
-        int failed = 0;
-        for (EndToEndBench.Started s : started) {
-            Map<String, AttributeValue> item = e2e.awaitCompleted(s.runId());
-            if (item == null) {
-                failed++;
-                continue;
-            }
-            double[] lateness = lateness(JSON.readTree(item.get("steps").s()).get(0), item.get("completed_at").s());
-            step.add(lateness[0]);
-            run.add(lateness[1]);
+    /**
+     * One {@link Delays} per delay, their runs started interleaved (one of each in turn) open-loop at {@code rate}:
+     * all meet the same machine, and their due times spread over {@code runs × delays / rate} seconds as
+     * independent callers' would.
+     */
+    List<Delays> delays(int runs, double rate, List<String> delays) throws Exception {
+        long[] workflows = new long[delays.size()];
+        for (int k = 0; k < workflows.length; k++) {
+            workflows[k] = e2e.publish(DELAY_THEN_TRANSFORM.formatted(delays.get(k)));
         }
-        return new Delays(runs, delay, Stats.of(step), Stats.of(run), failed);
+        List<List<EndToEndBench.Started>> started = new ArrayList<>();
+        for (int k = 0; k < workflows.length; k++) {
+            started.add(new CopyOnWriteArrayList<>());
+        }
+        AtomicInteger errors = new AtomicInteger();
+        long interval = (long) (1e9 / rate);
+        long t0 = System.nanoTime();
+        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < runs * workflows.length; i++) {
+                long wait = t0 + i * interval - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                int k = i % workflows.length;
+                senders.submit(() -> {
+                    try {
+                        started.get(k).add(e2e.start(workflows[k]));
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                });
+            }
+        }
+        if (errors.get() > 0) {
+            throw new IllegalStateException(errors.get() + " triggers failed");
+        }
+        List<Delays> results = new ArrayList<>();
+        for (int k = 0; k < workflows.length; k++) {
+            List<Double> step = new ArrayList<>();
+            List<Double> run = new ArrayList<>();
+            int failed = 0;
+            for (EndToEndBench.Started s : started.get(k)) {
+                Map<String, AttributeValue> item = e2e.awaitCompleted(s.runId());
+                if (item == null) {
+                    failed++;
+                    continue;
+                }
+                double[] lateness = lateness(JSON.readTree(item.get("steps").s()).get(0), item.get("completed_at").s());
+                step.add(lateness[0]);
+                run.add(lateness[1]);
+            }
+            results.add(new Delays(runs, delays.get(k), Stats.of(step), Stats.of(run), failed));
+        }
+        return results;
     }
 
     /**

@@ -227,21 +227,25 @@ public final class Report {
             md.append("\n**").append(sg.failed()).append(" runs did not complete.**\n");
         }
 
-        PathsBench.Delays d = r.delays();
-        md.append("\n**Delay wake-up precision.** ").append(d.runs()).append(" runs of a `delay` of `").append(d.delay())
-                .append("` + one `transform`, started open-loop at ").append(fmt(r.ratePerSecond(), 0))
+        List<PathsBench.Delays> delays = r.delays();
+        md.append("\n**Delay wake-up precision.** Runs of a `delay` + one `transform`, ").append(delays.getFirst().runs())
+                .append(" per delay, started interleaved open-loop at ").append(fmt(r.ratePerSecond(), 0))
                 .append(" runs/s. Lateness = completion − the due time the step computed (`waited_until`: its start + ")
-                .append("the duration); the wake-up is the SQS message held back with `DelaySeconds` (a wait under 15 ")
-                .append("minutes):\n\n");
+                .append("the duration). The wake-up is the SQS message held back with `DelaySeconds` (a wait under 15 ")
+                .append("minutes), rounded up to the second from when it is sent: a whole number of seconds lands a few ")
+                .append("ms after the due time, a fraction (like an `until` at any instant) up to a second after it.\n\n");
         rows = new ArrayList<>();
-        rows.add(List.of("delay step completed − due", fmt(d.stepLatenessMs().median(), 1), fmt(d.stepLatenessMs().p90(), 1),
-                fmt(d.stepLatenessMs().p99(), 1), fmt(d.stepLatenessMs().max(), 1), fmt(d.stepLatenessMs().min(), 1)));
-        rows.add(List.of("run completed − due", fmt(d.runLatenessMs().median(), 1), fmt(d.runLatenessMs().p90(), 1),
-                fmt(d.runLatenessMs().p99(), 1), fmt(d.runLatenessMs().max(), 1), fmt(d.runLatenessMs().min(), 1)));
-        md.append(table(List.of("lateness", "p50, ms", "p90, ms", "p99, ms", "max, ms", "min, ms"), rows));
-        md.append("\nFor scale: the run's lateness p50 is ").append(fmt(d.runLatenessMs().median() / base, 2))
-                .append("× the one-step trigger → completed p50 above (").append(fmt(base, 1)).append(" ms).")
-                .append(d.failed() > 0 ? " **" + d.failed() + " runs did not complete.**" : "").append("\n");
+        for (PathsBench.Delays d : delays) {
+            rows.add(List.of("`" + d.delay() + "`: delay step completed − due", fmt(d.stepLatenessMs().median(), 1),
+                    fmt(d.stepLatenessMs().p90(), 1), fmt(d.stepLatenessMs().p99(), 1), fmt(d.stepLatenessMs().min(), 1),
+                    fmt(d.stepLatenessMs().max(), 1), fmt(d.stepLatenessMs().median() / base, 2) + "×"));
+            rows.add(List.of("`" + d.delay() + "`: run completed − due", fmt(d.runLatenessMs().median(), 1),
+                    fmt(d.runLatenessMs().p90(), 1), fmt(d.runLatenessMs().p99(), 1), fmt(d.runLatenessMs().min(), 1),
+                    fmt(d.runLatenessMs().max(), 1), fmt(d.runLatenessMs().median() / base, 2) + "×"
+                            + (d.failed() > 0 ? " (**" + d.failed() + " runs did not complete**)" : "")));
+        }
+        md.append(table(List.of("lateness", "p50, ms", "p90, ms", "p99, ms", "min, ms", "max, ms",
+                "p50 × one-step trigger → completed"), rows));
 
         PathsBench.Waits w = r.waits();
         md.append("\n**`Prefer: wait` against polling.** Section 3's three-step workflow, ").append(w.runs())

@@ -27,6 +27,11 @@ class PathsBenchTest {
     }
 
     @Test
+    void delaysAreAList() {
+        assertThat(PathsBench.delays("PT2S, PT2.5S,")).containsExactly("PT2S", "PT2.5S");
+    }
+
+    @Test
     void pollIntervalsAreWholeMillisecondsOfAtLeastOne() {
         assertThat(PathsBench.parseIntervals("1,100")).containsExactly(1, 100);
         assertThat(PathsBench.parseIntervals(" 25 ,")).containsExactly(25);
@@ -53,7 +58,9 @@ class PathsBenchTest {
         Stats forty = Stats.of(List.of(40.0, 40.0));
         var result = new PathsBench.Result(20, 2,
                 new PathsBench.Signals(2, twenty, Stats.of(List.of(5.0, 5.0)), ten, 0),
-                new PathsBench.Delays(2, "PT2S", Stats.of(List.of(300.0, 300.0)), Stats.of(List.of(310.0, 310.0)), 0),
+                List.of(new PathsBench.Delays(2, "PT2S", Stats.of(List.of(30.0, 30.0)), Stats.of(List.of(40.0, 40.0)), 0),
+                        new PathsBench.Delays(2, "PT2.5S", Stats.of(List.of(500.0, 500.0)), Stats.of(List.of(510.0, 510.0)),
+                                1)),
                 new PathsBench.Waits(2, 5, List.of(
                         new PathsBench.WaitMode("prefer-wait", 0, 2, forty, 1, 3, 3, 8, Map.of("GetItem", 3.0), 0),
                         new PathsBench.WaitMode("poll", 1, 2, twenty, 21, 21, 21, 26, Map.of("GetItem", 21.0), 0),
@@ -67,7 +74,9 @@ class PathsBenchTest {
         String md = Files.readString(out);
         assertThat(md).contains("## 6. New paths")
                 .contains("| signal → completed | 20.0 | 20.0 | 20.0 | 2.00× |")
-                .contains("| run completed − due | 310.0 | 310.0 | 310.0 | 310.0 | 310.0 |")
+                .contains("| `PT2S`: run completed − due | 40.0 | 40.0 | 40.0 | 40.0 | 40.0 | 4.00× |")
+                .contains("| `PT2.5S`: delay step completed − due | 500.0 | 500.0 | 500.0 | 500.0 | 500.0 | 50.00× |")
+                .contains("51.00× (**1 runs did not complete**)")
                 .contains("| `Prefer: wait=5` | 40.0 | 40.0 | 40.0 | 1.00 | 3.00 | 3.00 | 8.00 |")
                 .contains("against GET every 1 ms: caller p50 **2.00×**, DynamoDB reads **0.14×** (−18.00 per run)")
                 .contains("against GET every 100 ms: caller p50 **0.36×**, DynamoDB reads **1.50×** (+1.00 per run)");
