@@ -62,6 +62,8 @@ class PathsBenchTest {
                         new PathsBench.Delays(2, "PT2.5S", Stats.of(List.of(500.0, 500.0)), Stats.of(List.of(510.0, 510.0)),
                                 1)),
                 new PathsBench.Waits(2, 5, List.of(
+                        new PathsBench.WaitMode("post-only", PathsBench.POST_ONLY, 2, ten, 1, 1.5, 1.5, 6,
+                                Map.of("GetItem", 1.5), 0),
                         new PathsBench.WaitMode("prefer-wait", 0, 2, forty, 1, 3, 3, 8, Map.of("GetItem", 3.0), 0),
                         new PathsBench.WaitMode("poll", 1, 2, twenty, 21, 21, 21, 26, Map.of("GetItem", 21.0), 0),
                         new PathsBench.WaitMode("poll", 100, 2, Stats.of(List.of(110.0, 110.0)), 2, 2, 2, 7,
@@ -77,8 +79,11 @@ class PathsBenchTest {
                 .contains("| `PT2S`: run completed − due | 40.0 | 40.0 | 40.0 | 40.0 | 40.0 | 4.00× |")
                 .contains("| `PT2.5S`: delay step completed − due | 500.0 | 500.0 | 500.0 | 500.0 | 500.0 | 50.00× |")
                 .contains("51.00× (**1 runs did not complete**)")
-                .contains("| `Prefer: wait=5` | 40.0 | 40.0 | 40.0 | 1.00 | 3.00 | 3.00 | 8.00 |")
-                .contains("against GET every 1 ms: caller p50 **2.00×**, DynamoDB reads **0.14×** (−18.00 per run)")
-                .contains("against GET every 100 ms: caller p50 **0.36×**, DynamoDB reads **1.50×** (+1.00 per run)");
+                .contains("| POST only (floor; its 201, not a terminal answer) | 10.0 | 10.0 | 10.0 | 1.00 | 1.50 | +0.00 |")
+                .contains("| `Prefer: wait=5` | 40.0 | 40.0 | 40.0 | 1.00 | 3.00 | +1.50 | 3.00 | 8.00 |")
+                .contains("against GET every 1 ms: caller p50 **2.00×**, DynamoDB reads (whole stack) **0.14×**, "
+                        + "reads beyond the floor +1.50 against +19.50 per run")
+                .contains("against GET every 100 ms: caller p50 **0.36×**, DynamoDB reads (whole stack) **1.50×**, "
+                        + "reads beyond the floor +1.50 against +0.50 per run");
     }
 }
