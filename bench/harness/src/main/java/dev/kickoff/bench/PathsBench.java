@@ -38,14 +38,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   {@code suspended}; then their signals are sent open-loop, interleaved one for one with triggers of a one-step
  *   transform workflow (the baseline: trigger → completed). Latency = the run's {@code completed_at} − the instant
  *   the client began the signal's POST (one clock, one process, as in the e2e phase).</li>
- *   <li><b>Delay wake-up lateness</b>: runs of a {@code delay} (a few seconds) then one transform, started
- *   open-loop. Due = the delay step's own {@code waited_until} (its start + the duration); lateness = the step's
- *   {@code completed_at} − due (woken, claimed, step completed) and the run's {@code completed_at} − due.</li>
+ *   <li><b>Delay wake-up lateness</b>: runs of a {@code delay} (a few seconds; a whole number and a fraction) then
+ *   one transform, started interleaved open-loop. Due = the delay step's own {@code waited_until} (its start +
+ *   the duration); lateness = the step's {@code completed_at} − due (woken, claimed, step completed) and the run's
+ *   {@code completed_at} − due.</li>
  *   <li><b>{@code Prefer: wait}</b>: the e2e phase's three-step workflow, one run at a time, in alternating blocks:
  *   a POST with {@code Prefer: wait=5} (time until its answer, which must say {@code completed}) against a POST
- *   then GETs every {@code pollMs} until {@code completed}. DynamoDB requests are counted per run by the cost
- *   meter's SDK interceptor over each block (whole stack: API, worker, stream functions; the bench's own client
- *   is idle meanwhile), so the difference between modes is what the waiting or the polling reads.</li>
+ *   then GETs every {@code pollMs} until {@code completed}, and a plain POST nobody waits on (the floor).
+ *   DynamoDB requests are counted per run by the cost meter's SDK interceptor over each block (whole stack: API,
+ *   worker, stream functions; the bench's own reads left out), so a mode's reads beyond the floor are what its
+ *   waiting or polling read.</li>
  * </ul>
  *
  * <p>Arguments: output JSON file, signal runs, delay runs (per delay), wait runs (per mode), rate (runs/s), SQS
@@ -312,11 +314,15 @@ public final class PathsBench {
         modes.add(POST_ONLY);  // the floor: what the run costs when nobody waits for it
         modes.add(0);  // 0: Prefer: wait
         modes.addAll(pollIntervals);
-        for (int mode : modes) {  // every way warm before anything is counted
+        for (int mode : modes) {  // every way warm before anything is counted, and nothing left running
             for (int i = 0; i < 10; i++) {
-                terminal(workflow, mode);
+                Terminal t = terminal(workflow, mode);
+                if (t != null) {
+                    e2e.awaitCompleted(t.runId());
+                }
             }
         }
+        Thread.sleep(300);
         Map<Integer, List<Double>> caller = new LinkedHashMap<>();
         Map<Integer, long[]> requests = new LinkedHashMap<>();
         Map<Integer, Map<String, Ledger.Line>> reads = new LinkedHashMap<>();
