@@ -17,7 +17,7 @@ import java.util.Map;
  * and ElasticMQ on loopback for the cold-start and trigger-path benchmarks and launches the subjects as child
  * JVMs, so that the emulators' own JIT and GC settings never mix with the function's.
  *
- * <p>Arguments: any of {@code cold trigger e2e cost memory} (default: all), {@code --quick} for a short run that only
+ * <p>Arguments: any of {@code cold trigger e2e cost paths memory} (default: all), {@code --quick} for a short run that only
  * checks the harness works (its numbers are not worth writing down), {@code --out FILE} (default
  * docs/benchmarks.md), {@code --splice} (also write the measured phases' sections into docs/benchmarks.md in place of
  * theirs, keeping the other sections).
@@ -51,7 +51,7 @@ public final class BenchMain {
             }
         }
         if (phases.isEmpty()) {
-            phases.addAll(List.of("cold", "trigger", "e2e", "cost", "memory"));
+            phases.addAll(List.of("cold", "trigger", "e2e", "cost", "paths", "memory"));
         }
         Path work = root.resolve("bench/harness/target/bench");
         Files.createDirectories(work);
@@ -141,6 +141,22 @@ public final class BenchMain {
                     work.resolve("e2e.log"));
             report.endToEnd(JSON.readValue(result.toFile(), EndToEndBench.Result.class));
         }
+        if (phases.contains("paths")) {
+            // Issue 16's new paths (signal, delay wake-up, Prefer: wait), on the same local stack as e2e.
+            int signalRuns = quick ? 20 : Integer.getInteger("bench.paths.signalRuns", 200);
+            int delayRuns = quick ? 20 : Integer.getInteger("bench.paths.delayRuns", 100);
+            int waitRuns = quick ? 20 : Integer.getInteger("bench.paths.waitRuns", 150);
+            System.out.println("new paths: " + signalRuns + " signalled runs, " + delayRuns + " delayed runs per delay, "
+                    + waitRuns + " runs per way of waiting ...");
+            Path result = work.resolve("paths.json");
+            child(PathsBench.class, List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"),
+                    List.of(result.toString(), Integer.toString(signalRuns), Integer.toString(delayRuns),
+                            Integer.toString(waitRuns), System.getProperty("bench.paths.rate", "20"),
+                            System.getProperty("bench.e2e.pollers", "2"), System.getProperty("bench.paths.delays", "PT2S,PT2.5S"),
+                            System.getProperty("bench.paths.pollMs", "1,100")),
+                    work.resolve("paths.log"));
+            report.paths(JSON.readValue(result.toFile(), PathsBench.Result.class));
+        }
         if (phases.contains("memory")) {
             MemoryCurve.Result curve = MemoryCurve.run(root, work, quick, functionFlags);
             JSON.writeValue(work.resolve("memory.json").toFile(), curve);
@@ -171,6 +187,9 @@ public final class BenchMain {
         }
         if (phases.contains("e2e")) {
             report.endToEnd(JSON.readValue(work.resolve("e2e.json").toFile(), EndToEndBench.Result.class));
+        }
+        if (phases.contains("paths") && Files.exists(work.resolve("paths.json"))) {
+            report.paths(JSON.readValue(work.resolve("paths.json").toFile(), PathsBench.Result.class));
         }
         if (phases.contains("memory")) {
             report.memory(JSON.readValue(work.resolve("memory.json").toFile(), MemoryCurve.Result.class));

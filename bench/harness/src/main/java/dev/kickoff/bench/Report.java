@@ -210,7 +210,7 @@ public final class Report {
     static final double ASSUMED_AWS_IO_MS = 12;
 
     public void memory(MemoryCurve.Result r) {
-        StringBuilder md = new StringBuilder("## 6. MemorySize: a measured cost/latency curve\n\n");
+        StringBuilder md = new StringBuilder("## 5. MemorySize: a measured cost/latency curve\n\n");
         if (r.skipped() != null) {
             sections.add(md.append("Not measured: ").append(r.skipped()).append(".\n").toString());
             return;
@@ -250,6 +250,99 @@ public final class Report {
                 .append("cores differ per cycle, and the emulators answer over loopback. Read the curve's shape, not its ")
                 .append("milliseconds.\n");
         sections.add(md.toString());
+    }
+
+    /** Issue 16's new paths: a signal's resume, a delay's wake-up, {@code Prefer: wait} against polling. */
+    public void paths(PathsBench.Result r) {
+        StringBuilder md = new StringBuilder("## 6. New paths: signals, delay wake-ups, run-and-wait\n\n");
+        md.append("On `KickoffLocal` as in section 3 (").append(r.pollers()).append(" pollers), over HTTP on loopback; ")
+                .append("method and what these figures do and do not say about AWS in benchmarks-method.md section 6.\n\n");
+        PathsBench.Signals sg = r.signals();
+        double base = sg.baselineMs().median();
+        md.append("**Signal → resumed → completed.** ").append(sg.runs()).append(" runs of `wait_for_signal` + one ")
+                .append("`transform`, each left `suspended`, then signalled (`POST …/runs/{run_id}/signals`) open-loop at ")
+                .append(fmt(r.ratePerSecond(), 0)).append(" requests/s, interleaved one for one with triggers of a ")
+                .append("one-step `transform` workflow (the baseline). Latency = the run's `completed_at` − the instant ")
+                .append("the client began its POST:\n\n");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("signal → completed", fmt(sg.signalToCompletedMs().median(), 1),
+                fmt(sg.signalToCompletedMs().p90(), 1), fmt(sg.signalToCompletedMs().p99(), 1),
+                fmt(sg.signalToCompletedMs().median() / base, 2) + "×"));
+        rows.add(List.of("of which the signal's 202 (client-observed)", fmt(sg.signalAnswerMs().median(), 1),
+                fmt(sg.signalAnswerMs().p90(), 1), fmt(sg.signalAnswerMs().p99(), 1), ""));
+        rows.add(List.of("baseline: one `transform` step, trigger → completed", fmt(base, 1),
+                fmt(sg.baselineMs().p90(), 1), fmt(sg.baselineMs().p99(), 1), "1.00×"));
+        md.append(table(List.of("", "p50, ms", "p90, ms", "p99, ms", "p50 × baseline"), rows));
+        if (sg.failed() > 0) {
+            md.append("\n**").append(sg.failed()).append(" runs did not complete.**\n");
+        }
+
+        List<PathsBench.Delays> delays = r.delays();
+        md.append("\n**Delay wake-up precision.** Runs of a `delay` + one `transform`, ").append(delays.getFirst().runs())
+                .append(" per delay, started interleaved open-loop at ").append(fmt(r.ratePerSecond(), 0))
+                .append(" runs/s. Lateness = completion − the due time the step computed (`waited_until`: its start + ")
+                .append("the duration). The wake-up is the SQS message held back with `DelaySeconds` (a wait under 15 ")
+                .append("minutes), rounded up to the second from when it is sent: a whole number of seconds lands a few ")
+                .append("ms after the due time, a fraction (like an `until` at any instant) up to a second after it.\n\n");
+        rows = new ArrayList<>();
+        for (PathsBench.Delays d : delays) {
+            rows.add(List.of("`" + d.delay() + "`: delay step completed − due", fmt(d.stepLatenessMs().median(), 1),
+                    fmt(d.stepLatenessMs().p90(), 1), fmt(d.stepLatenessMs().p99(), 1), fmt(d.stepLatenessMs().min(), 1),
+                    fmt(d.stepLatenessMs().max(), 1), fmt(d.stepLatenessMs().median() / base, 2) + "×"));
+            rows.add(List.of("`" + d.delay() + "`: run completed − due", fmt(d.runLatenessMs().median(), 1),
+                    fmt(d.runLatenessMs().p90(), 1), fmt(d.runLatenessMs().p99(), 1), fmt(d.runLatenessMs().min(), 1),
+                    fmt(d.runLatenessMs().max(), 1), fmt(d.runLatenessMs().median() / base, 2) + "×"
+                            + (d.failed() > 0 ? " (**" + d.failed() + " runs did not complete**)" : "")));
+        }
+        md.append(table(List.of("lateness", "p50, ms", "p90, ms", "p99, ms", "min, ms", "max, ms",
+                "p50 × one-step trigger → completed"), rows));
+
+        PathsBench.Waits w = r.waits();
+        md.append("\n**`Prefer: wait` against polling.** Section 3's three-step workflow, ").append(w.runs())
+                .append(" runs per way, one at a time, in alternating blocks: `POST …/runs` with `Prefer: wait=")
+                .append(w.preferWaitSeconds()).append("` (one request; its answer must say `completed`) against a plain ")
+                .append("POST then `GET …/runs/{run_id}` every N ms until `completed`. Caller-observed = the client's ")
+                .append("clock from before the POST to holding the terminal answer. DynamoDB requests per run are the ")
+                .append("whole stack's (API, worker, stream functions; the bench's own reads left out), counted by the ")
+                .append("cost meter's SDK interceptor; \"POST only\" (nobody waits: the run's own cost) is the floor, ")
+                .append("so \"reads beyond the floor\" is what the waiting or the polling itself read.\n\n");
+        PathsBench.WaitMode floor = w.modes().stream().filter(m -> m.pollMs() == PathsBench.POST_ONLY).findFirst()
+                .orElse(null);
+        rows = new ArrayList<>();
+        for (PathsBench.WaitMode m : w.modes()) {
+            String name = m.pollMs() == PathsBench.POST_ONLY ? "POST only (floor; its 201, not a terminal answer)"
+                    : m.pollMs() == 0 ? "`Prefer: wait=" + w.preferWaitSeconds() + "`"
+                    : "POST, then GET every " + m.pollMs() + " ms";
+            rows.add(List.of(name, fmt(m.callerMs().median(), 1), fmt(m.callerMs().p90(), 1),
+                    fmt(m.callerMs().p99(), 1), fmt(m.httpRequestsPerRun(), 2), fmt(m.dynamoReadsPerRun(), 2),
+                    floor == null ? "" : signed(m.dynamoReadsPerRun() - floor.dynamoReadsPerRun()),
+                    fmt(m.dynamoReadUnitsPerRun(), 2), fmt(m.dynamoRequestsPerRun(), 2)
+                            + (m.failed() > 0 ? " (**" + m.failed() + " failed**)" : "")));
+        }
+        md.append(table(List.of("way to the answer", "p50, ms", "p90, ms", "p99, ms", "HTTP requests / run",
+                "DynamoDB reads / run", "reads beyond the floor", "read units / run", "DynamoDB requests / run (all)"),
+                rows));
+        PathsBench.WaitMode wait = w.modes().stream().filter(m -> m.pollMs() == 0).findFirst().orElse(null);
+        if (wait != null) {
+            List<String> ratios = new ArrayList<>();
+            double floorReads = floor == null ? 0 : floor.dynamoReadsPerRun();
+            for (PathsBench.WaitMode m : w.modes()) {
+                if (m.pollMs() > 0) {
+                    double beyond = m.dynamoReadsPerRun() - floorReads;
+                    ratios.add("against GET every " + m.pollMs() + " ms: caller p50 **"
+                            + fmt(wait.callerMs().median() / m.callerMs().median(), 2) + "×**, DynamoDB reads (whole "
+                            + "stack) **" + fmt(wait.dynamoReadsPerRun() / m.dynamoReadsPerRun(), 2) + "×**"
+                            + (floor == null ? "" : ", reads beyond the floor " + signed(wait.dynamoReadsPerRun()
+                            - floorReads) + " against " + signed(beyond) + " per run"));
+                }
+            }
+            md.append("\n`Prefer: wait` ").append(String.join("; ", ratios)).append(".\n");
+        }
+        sections.add(md.toString());
+    }
+
+    static String signed(double v) {
+        return (v >= 0 ? "+" : "−") + fmt(Math.abs(v), 2);
     }
 
     public void cost(dev.kickoff.bench.cost.CostBench.Result r) {
