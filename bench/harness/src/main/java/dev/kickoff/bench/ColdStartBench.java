@@ -238,6 +238,7 @@ public final class ColdStartBench {
         List<Path> bareCp = List.of(bare);
         List<Path> apiCp = List.of(api, probe);
         List<Variant> variants = new ArrayList<>();
+        String other = System.getProperty("bench.cold.compare");
         variants.add(new Variant("bare", "bare handler, template flags (baseline)", bareCp, bareHandler, List.of(), true,
                 null));
         variants.add(new Variant("api", "API function as deployed (kickoff-api.jar, template flags)", apiCp, apiHandler,
@@ -256,6 +257,10 @@ public final class ColdStartBench {
         List<String> snapStart = List.of("-Dprobe.prime=true", "-Dorg.crac.Core.Compat=dev.kickoff.bench.probe.crac");
         variants.add(new Variant("api-primed", "API function after its SnapStart hooks ran at init", apiCp, apiHandler,
                 snapStart, true, null));
+        if (other != null && !other.isBlank()) {
+            variants.add(new Variant("api-compare-primed", "the jar in bench.cold.compare, after its SnapStart hooks",
+                    List.of(Path.of(other), probe), apiHandler, snapStart, true, null));
+        }
         try {
             Path aot = MicronautAot.generate(api, work, work.resolve("micronaut-aot.log"));
             List<Path> aotCp = List.of(aot, api, probe);
@@ -268,7 +273,6 @@ public final class ColdStartBench {
         }
         // While investigating: another build of the API jar (e.g. main's, copied aside) beside this one, in the same
         // run, so a change is compared against the same-run baseline rather than against an earlier run's figures.
-        String other = System.getProperty("bench.cold.compare");
         if (other != null && !other.isBlank()) {
             variants.add(new Variant("api-compare", "API function, the jar in bench.cold.compare (" + other + ")",
                     List.of(Path.of(other), probe), apiHandler, List.of(), true, null));
