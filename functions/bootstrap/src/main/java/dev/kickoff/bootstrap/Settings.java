@@ -107,9 +107,21 @@ public record Settings(
                         sweep.pageSize()));
     }
 
+    /**
+     * Whole seconds as the template gives them, or a decimal ("0.3") down to the millisecond: the tests wait out
+     * the sweep's grace and interval, and a fraction of a second keeps that wait short (run times are kept in
+     * milliseconds, so nothing rounds them).
+     */
     private static Duration seconds(Map<String, String> env, String name, Duration fallback) {
         String v = env.get(name);
-        return v == null || v.isBlank() ? fallback : Duration.ofSeconds(Long.parseLong(v.trim()));
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Duration.ofMillis(new java.math.BigDecimal(v.trim()).movePointRight(3).longValueExact());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + " is in seconds, to the millisecond at most: " + v, e);
+        }
     }
 
     private static int integer(Map<String, String> env, String name, int fallback) {

@@ -45,10 +45,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The sweeper function as deployed: its handler class, invoked by the template's schedule with EventBridge's
  * Scheduled Event, against a fresh copy of the template's table and queues; the runs it recovers are executed by
- * the worker handler from the real runs queue. Timings are shortened through the environment (grace, recovery
- * interval and lease of one second).
+ * the worker handler from the real runs queue. Timings are shortened through the environment: a grace and recovery
+ * interval of {@value #GRACE_MILLIS} ms (the settings take fractions of a second), a lease of one second (a worker
+ * under load must still finish a step within it). The pauses wait out those settings, with a margin.
  */
 class SweeperHandlerTest {
+    static final long GRACE_MILLIS = 300;
+    static final long LEASE_MILLIS = 1_000;
+    /** Past the grace (and so the interval, which equals it here), counted from when a run was created or listed. */
+    static final long PAST_GRACE = GRACE_MILLIS + 100;
     StackResources resources;
     FunctionSpec sweeperSpec;
     Map<String, String> sweeperEnv;
@@ -62,11 +67,12 @@ class SweeperHandlerTest {
         resources = TestAws.get().provision("sweeper");
         sweeperSpec = FunctionSpec.of("SweeperFunction", resources);
         sweeperEnv = new HashMap<>(sweeperSpec.environment());
-        sweeperEnv.putAll(Map.of("KICKOFF_SWEEP_GRACE_SECONDS", "1", "KICKOFF_SWEEP_MAX_INTERVAL_SECONDS", "1",
-                "KICKOFF_RUN_LEASE_SECONDS", "1"));
+        String grace = java.math.BigDecimal.valueOf(GRACE_MILLIS, 3).toPlainString();
+        sweeperEnv.putAll(Map.of("KICKOFF_SWEEP_GRACE_SECONDS", grace, "KICKOFF_SWEEP_MAX_INTERVAL_SECONDS", grace,
+                "KICKOFF_RUN_LEASE_SECONDS", Long.toString(LEASE_MILLIS / 1000)));
         FunctionSpec workerSpec = FunctionSpec.of("WorkerFunction", resources);
         workerEnv = new HashMap<>(workerSpec.environment());
-        workerEnv.put("KICKOFF_RUN_LEASE_SECONDS", "1");
+        workerEnv.put("KICKOFF_RUN_LEASE_SECONDS", Long.toString(LEASE_MILLIS / 1000));
         runtime = new CompositionRoot(Settings.fromEnvironment(workerEnv));
         var org = runtime.organizations().create("sweeper-tests").organization();
         principal = new Principal(org.id(), 1, "tests", Scope.API);
@@ -142,7 +148,7 @@ class SweeperHandlerTest {
         assertThat(item(run.id())).containsKeys("gsi2pk", "gsi2sk");
         assertThat(messages("RunsQueue")).isZero();
 
-        pause(1_100);
+        pause(PAST_GRACE);
         Map<String, Object> report = sweep(schedule(sweeperEnv));
         assertThat(report).containsEntry("requeued", 1).containsEntry("complete", true);
         assertThat(item(run.id()).get("recoveries").n()).isEqualTo("1");
@@ -153,7 +159,7 @@ class SweeperHandlerTest {
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(Json.write(done.output())).isEqualTo("{\"total\":3998}");
         assertThat(item(run.id())).as("out of the active-runs index").doesNotContainKeys("gsi2pk", "gsi2sk");
-        pause(1_100);
+        pause(PAST_GRACE);
         assertThat(sweep(schedule(sweeperEnv))).containsEntry("examined", 0);
     }
 
@@ -167,7 +173,7 @@ class SweeperHandlerTest {
         Run leased = stranded(wf);
         Instant now = Instant.now();
         runtime.runStore().claim(leased.id(), "a-live-worker", now, now.plusSeconds(60));
-        pause(1_100);
+        pause(PAST_GRACE);
         ScheduleEventSource fast = schedule(sweeperEnv);
         Map<String, Object> report = sweep(fast);
         assertThat(report).containsEntry("examined", 2).containsEntry("requeued", 1);
@@ -215,7 +221,7 @@ class SweeperHandlerTest {
         assertThat(messages("RunsDeadLetterQueue")).isEqualTo(1);
         assertThat(messages("RunsQueue")).isZero();
 
-        pause(2_200);  // the lease (1 s) runs out, then the grace (1 s)
+        pause(LEASE_MILLIS + PAST_GRACE);  // the lease runs out, then the grace
         assertThat(sweep(schedule(sweeperEnv))).containsEntry("requeued", 1);
         assertThat(worker.drain()).isEqualTo(1);
         Run done = read(run.id());
@@ -245,7 +251,7 @@ class SweeperHandlerTest {
         assertThat(item(run.id())).containsKeys("gsi2pk", "gsi2sk");
         assertThat(messages("RunsDeadLetterQueue")).as("taken in").isZero();
 
-        pause(1_100);  // the grace (1 s), counted from the listing
+        pause(PAST_GRACE);  // the grace, counted from the listing
         assertThat(sweep(schedule(sweeperEnv))).containsEntry("requeued", 1);
         assertThat(worker.drain()).isEqualTo(1);
         Run done = read(run.id());
@@ -266,9 +272,11 @@ class SweeperHandlerTest {
         runtime.runStore().watch(runId, Instant.now());
         ScheduleEventSource schedule = schedule(sweeperEnv);
         int givenUp = 0;
-        for (int round = 0; round < 30 && read(runId).status() != RunStatus.FAILED; round++) {
+        // Rounds until it fails or a minute has gone by (four deliveries, each dying under a 1 s lease, take ~6 s).
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (read(runId).status() != RunStatus.FAILED && System.nanoTime() < deadline) {
             worker.pollOnce(0);  // a delivery, if there is one: the worker dies
-            pause(700);
+            pause(GRACE_MILLIS);
             givenUp += (int) sweep(schedule).get("given_up");
         }
         Run failed = read(runId);

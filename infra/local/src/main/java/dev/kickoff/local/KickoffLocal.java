@@ -98,6 +98,7 @@ public final class KickoffLocal implements AutoCloseable {
         // A start that fails half way (a port in use, a broken template) closes what it opened: the emulators'
         // threads would otherwise keep a process alive that serves nothing.
         try {
+            refuseAPortInUse(options.port());
             Files.createDirectories(options.dataDir());
             LocalDynamoDb dynamo = LocalDynamoDb.start(options.dataDir().resolve("dynamodb"), 0);
             closeables.add(dynamo);
@@ -388,6 +389,19 @@ public final class KickoffLocal implements AutoCloseable {
     static int pollers(EventSource.Sqs source, int configured) {
         return source.maximumConcurrency() > 0
                 ? Math.max(configured, Math.min(source.maximumConcurrency(), MAX_LOCAL_POLLERS)) : configured;
+    }
+
+    /**
+     * A port in use is said at once, before the emulators and every function start (seconds of work, and the
+     * start-up requeue would already have touched the data directory). The gateway's own bind still decides: the
+     * port may be taken in between. Port 0 (any free port) needs no check.
+     */
+    static void refuseAPortInUse(int port) throws IOException {
+        if (port != 0) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            }
+        }
     }
 
     /** The gateway wraps Jetty's failure to bind; the cause says whether the port was taken. */

@@ -213,6 +213,7 @@ class KickoffLocalTest {
             assertThat(exited).as("the process exits: " + out).isTrue();
             assertThat(p.exitValue()).isEqualTo(2);
             assertThat(out).contains("Port " + taken.getLocalPort() + " is in use");
+            assertThat(dataDir.resolve("dynamodb")).as("said before anything was started").doesNotExist();
         }
     }
 
