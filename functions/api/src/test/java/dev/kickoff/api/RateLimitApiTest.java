@@ -144,7 +144,13 @@ class RateLimitApiTest {
             assertThat(a.header("RateLimit-Remaining")).isEqualTo("0");
             assertThat(Long.parseLong(a.header("Retry-After"))).isBetween(1L, 60L);
         });
-        assertThat(stack.drainRunsQueue()).as("one queued run per accepted request").hasSize(500);
+        // One queued run per accepted request. Counted by run, not by message: SQS is at-least-once, and under load
+        // the SDK retries a SendMessage whose answer timed out although the queue had taken it (seen once: 501
+        // messages, one run twice), which the worker's claim makes harmless. What must hold is the runs.
+        List<JsonNode> queued = stack.drainRunsQueue();
+        assertThat(queued.stream().map(m -> m.path("run_id").asLong()).distinct().count())
+                .as("one queued run per accepted request").isEqualTo(500);
+        assertThat(queued).as("a duplicate message is a retried send, rare").hasSizeBetween(500, 510);
 
         // the next window starts afresh
         CLOCK.startOfAWindow(Duration.ofMillis(50));
